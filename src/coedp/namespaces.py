@@ -1,0 +1,67 @@
+"""The IRIs coedp mints and the vocabularies it reuses.
+
+Everything that names a part of the dataset lives here, so that the build, the
+endpoint and the pages agree on one layout:
+
+* ``BASE`` is the public base IRI. Things live under ``BASE/id/``, the ontology
+  under ``BASE/def/``, the named graphs under ``BASE/graph/``; the server's own
+  routes (``/sparql``, ``/static``...) never start with those segments.
+* The default graph of the dataset is the union of the four named graphs
+  ``ASSERTED``, ``INFERRED``, ``ONTOLOGY`` and ``METADATA``.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+BASE = "https://coedp.org/"
+
+ID = Namespace(BASE + "id/")
+COEDP = Namespace(BASE + "def/")
+GRAPH = Namespace(BASE + "graph/")
+
+ONTOLOGY_IRI = URIRef(BASE + "def/")
+DATASET = URIRef(BASE + "id/dataset")
+
+ASSERTED = URIRef(GRAPH + "asserted")
+INFERRED = URIRef(GRAPH + "inferred")
+ONTOLOGY = URIRef(GRAPH + "ontology")
+METADATA = URIRef(GRAPH + "metadata")
+NAMED_GRAPHS: tuple[URIRef, ...] = (ASSERTED, INFERRED, ONTOLOGY, METADATA)
+
+ORG = Namespace("http://www.w3.org/ns/org#")
+SCHEMA = Namespace("https://schema.org/")
+TIME = Namespace("http://www.w3.org/2006/time#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+# Prefixes used when writing Turtle and pre-filled on the query page, in the
+# order people read them.
+PREFIXES: dict[str, str] = {
+    "coedp": str(COEDP),
+    "id": str(ID),
+    "org": str(ORG),
+    "prov": str(PROV),
+    "skos": str(SKOS),
+    "dct": str(DCTERMS),
+    "schema": str(SCHEMA),
+    "time": str(TIME),
+    "foaf": str(FOAF),
+    "owl": str(OWL),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "void": str(VOID),
+    "dcat": str(DCAT),
+    "sd": str(SD),
+    "spdx": str(SPDX),
+    "sh": str(SH),
+}
+
+
+def sparql_prefixes() -> str:
+    """Return the PREFIX block for all known prefixes, one per line."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
