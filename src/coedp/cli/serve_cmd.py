@@ -1,0 +1,158 @@
+"""``coedp serve``: the read-only SPARQL 1.1 endpoint on an embedded pyoxigraph store."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+from coedp.server.settings import SPECS, Settings, from_environment
+
+EPILOG = """\
+Every option can also be set by the environment variable shown; an option given
+on the command line wins.
+
+Without --data, serves dist/coedp.nq (COEDP_DIST moves dist/), running
+'coedp build' first if there is no built dataset.
+
+Limits, checked before a query reaches the engine: an over-long query is refused
+with 413, one nested too deeply with 400; SERVICE, updates and FROM / FROM NAMED /
+default-graph-uri / named-graph-uri IRIs that are not graphs of the dataset are
+refused. A query running past --timeout is stopped (its worker process is killed
+and replaced) and answered 503. A result with more rows (or triples) than
+--max-rows is refused with 422 and a message asking for LIMIT/OFFSET: it is never
+silently truncated.
+
+Routes: /sparql (SPARQL 1.1 Protocol; GET without a query returns the service
+description), /rdf-graph-store (?default or ?graph=IRI, read-only), /healthz,
+/readyz.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``serve`` sub-command."""
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the read-only SPARQL endpoint",
+        description="Serve the dataset as a read-only SPARQL 1.1 endpoint (FastAPI, uvicorn, "
+        "pyoxigraph).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``coedp serve`` (also used by ``python -m coedp.server``)."""
+    parser.add_argument(
+        "--data", type=Path, default=None, metavar="PATH",
+        help="built dataset: a TriG, N-Quads or Turtle file, or a folder holding coedp.nq or "
+        "coedp.trig [env COEDP_DATA; default: dist/]",
+    )
+    defaults = Settings()
+    for attr, var, kind, _default, text in SPECS:
+        flag = "--" + attr.replace("_", "-")
+        parser.add_argument(
+            flag, type=kind, default=None, metavar=attr.split("_")[-1].upper(),
+            help=f"{text} [env {var}; default: {getattr(defaults, attr)!r}]",
+        )
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Environment first, then the flags given on the command line."""
+    settings = from_environment()
+    for attr, *_rest in SPECS:
+        value = getattr(args, attr, None)
+        if value is not None:
+            setattr(settings, attr, value)
+    if args.data is not None:
+        settings.data = args.data
+    settings.validate()
+    return settings
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the dataset, then serve it until interrupted."""
+    from coedp.server.store import DatasetError, load_dataset
+
+    try:
+        settings = settings_from_args(args)
+    except ValueError as exc:
+        print(f"coedp serve: {exc}", file=sys.stderr)
+        return 2
+    if settings.data is None:
+        try:
+            settings.data = _default_data()
+        except DatasetError as exc:
+            print(f"coedp serve: {exc}", file=sys.stderr)
+            return 1
+    try:
+        dataset = load_dataset(settings.data, base_iri=settings.base_iri)
+    except DatasetError as exc:
+        print(f"coedp serve: {exc}", file=sys.stderr)
+        return 1
+    try:
+        _report(dataset, settings)
+        return _serve(settings, dataset)
+    finally:
+        dataset.cleanup()
+
+
+def _default_data() -> Path:
+    """dist/ (built on the spot when there is no dataset yet)."""
+    from coedp.paths import default_dist
+    from coedp.server.store import FOLDER_FILES, DatasetError
+
+    dist = default_dist()
+    if any((dist / name).is_file() for name in FOLDER_FILES):
+        return dist
+    print(f"coedp serve: no dataset in {dist}; running 'coedp build' first", file=sys.stderr)
+    # A separate process keeps the endpoint independent of the build's internals.
+    code = subprocess.call(
+        [sys.executable, "-c", "import sys; from coedp.cli import main; sys.exit(main())",
+         "build"]
+    )
+    if code != 0 or not any((dist / name).is_file() for name in FOLDER_FILES):
+        raise DatasetError(f"'coedp build' failed (exit {code}); nothing to serve")
+    return dist
+
+
+def _report(dataset, settings: Settings) -> None:  # noqa: ANN001 - LoadedDataset
+    lines = [
+        f"coedp serve: loaded {dataset.source} in {dataset.load_seconds:.2f} s "
+        f"({dataset.total_triples} triples in the default graph, the union)",
+    ]
+    for g in dataset.graphs:
+        lines.append(f"  {g.triples:>9} triples  {g.name or '(default graph of the file)'}")
+    lines.append(
+        f"coedp serve: listening on http://{settings.host}:{settings.port}/sparql "
+        f"(timeout {settings.timeout:g} s, at most {settings.max_rows} rows, "
+        f"{settings.workers} workers)"
+    )
+    print("\n".join(lines), flush=True)
+
+
+def _serve(settings: Settings, dataset) -> int:  # noqa: ANN001 - LoadedDataset
+    import uvicorn
+
+    from coedp.server.app import create_app
+
+    access = logging.getLogger("coedp.access")
+    if not access.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        access.addHandler(handler)
+        access.setLevel(logging.INFO)
+        access.propagate = False
+    app = create_app(settings, dataset)
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, access_log=False, log_level="info",
+        timeout_graceful_shutdown=5,
+    )
+    server = uvicorn.Server(config)
+    server.run()
+    # uvicorn exits quietly when startup fails (e.g. a worker cannot open the store).
+    return 0 if server.started else 1

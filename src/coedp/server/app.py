@@ -1,0 +1,222 @@
+"""The web application: ``create_app(settings)`` and its middleware.
+
+Other parts of the site (the linked-data pages) are added as extra routers:
+``create_app(settings, routers=[pages.router], query_page=pages.query_page)``.
+Routers passed in are matched before the built-in ``/`` page, so they can
+replace it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from coedp.server import protocol
+from coedp.server.settings import Settings
+from coedp.server.store import LoadedDataset, load_dataset
+from coedp.server.workers import WorkerPool
+
+access_log = logging.getLogger("coedp.access")
+log = logging.getLogger("coedp.server")
+
+QueryPage = Callable[[Request], Response]
+
+
+def create_app(
+    settings: Settings,
+    dataset: LoadedDataset | None = None,
+    *,
+    routers: Sequence[APIRouter] = (),
+    query_page: QueryPage | None = None,
+) -> FastAPI:
+    """Build the endpoint application.
+
+    ``dataset`` is loaded from ``settings.data`` when not given (and then
+    removed at shutdown). ``query_page`` renders GET /sparql without a query
+    for a browser; the default is a minimal form.
+    """
+    owns_dataset = dataset is None
+    if dataset is None:
+        if settings.data is None:
+            raise ValueError("settings.data names no dataset")
+        dataset = load_dataset(settings.data, base_iri=settings.base_iri)
+    loaded = dataset
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = WorkerPool(str(loaded.store_path), settings.workers)
+        await pool.start()  # raises, and so stops the server, if the store cannot be opened
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            await pool.close()
+            if owns_dataset:
+                loaded.cleanup()
+
+    app = FastAPI(
+        title="coedp SPARQL endpoint",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+    app.state.dataset = loaded
+    app.state.query_page = query_page or query_form_page
+
+    for extra in routers:
+        app.include_router(extra)
+    app.include_router(protocol.router)
+    app.include_router(_health_router())
+    app.add_api_route("/", home_page, methods=["GET", "HEAD"], include_in_schema=False)
+    _add_error_handlers(app)
+
+    # Added innermost first: the access log sees the final status and size.
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_size)
+    if settings.cors_list:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_list,
+            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+            allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
+            expose_headers=["ETag", "Last-Modified", "Content-Length"],
+            max_age=86400,
+        )
+    app.add_middleware(AccessLogMiddleware)
+    return app
+
+
+def home_page(request: Request) -> Response:
+    """GET /: a short index pointing at the endpoint (to be replaced by the site's home)."""
+    dataset: LoadedDataset = request.app.state.dataset
+    graphs = "".join(
+        f"<li><code>{html.escape(g.name)}</code>: {g.triples} triples</li>"
+        for g in dataset.graphs
+        if g.name
+    )
+    return HTMLResponse(
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>coedp</title></head><body>"
+        "<h1>Council of Europe Digital Partnership: knowledge graph</h1>"
+        "<p>SPARQL 1.1 endpoint: <a href='/sparql'>/sparql</a> "
+        "(graph store, read-only: <code>/rdf-graph-store?default</code>).</p>"
+        f"<p>{dataset.total_triples} triples in the default graph, the union of:</p>"
+        f"<ul>{graphs}</ul></body></html>"
+    )
+
+
+def query_form_page(request: Request) -> Response:
+    """GET /sparql from a browser without a query: a minimal query form."""
+    from coedp.namespaces import sparql_prefixes
+
+    example = sparql_prefixes() + "\nSELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10\n"
+    return HTMLResponse(
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>coedp SPARQL endpoint</title></head><body>"
+        "<h1>SPARQL query</h1>"
+        "<form method='get' action='/sparql'>"
+        f"<textarea name='query' rows='20' cols='100'>{html.escape(example)}</textarea><br>"
+        "<label>Results <select name='format'>"
+        "<option>json</option><option>xml</option><option>csv</option><option>tsv</option>"
+        "<option>turtle</option><option>ntriples</option><option>rdfxml</option>"
+        "<option>jsonld</option></select></label> "
+        "<button type='submit'>Run</button></form></body></html>",
+        headers={"Vary": "Accept"},
+    )
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/healthz")
+    async def healthz(request: Request) -> JSONResponse:
+        """Liveness, with the dataset version and the query workers' process ids."""
+        dataset: LoadedDataset = request.app.state.dataset
+        pool: WorkerPool | None = getattr(request.app.state, "pool", None)
+        return JSONResponse({
+            "status": "ok",
+            "dataset": {"version": dataset.version, "triples": dataset.total_triples},
+            "workers": pool.pids() if pool else [],
+        })
+
+    @router.get("/readyz")
+    async def readyz(request: Request) -> Response:
+        """Ready once a query worker holds the store."""
+        pool: WorkerPool | None = getattr(request.app.state, "pool", None)
+        if pool is None or not pool.ready:
+            return protocol.text_response(503, "not ready: no query worker is running")
+        return protocol.text_response(200, "ready")
+
+    return router
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Every error is plain text, never a stack trace."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404:
+            message = f"nothing at {request.url.path}; the SPARQL endpoint is /sparql"
+        return protocol.text_response(exc.status_code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return protocol.text_response(400, "the request cannot be read")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return protocol.text_response(500, "internal error; the server log has the details")
+
+
+class AccessLogMiddleware:
+    """One line per request in Common Log Format plus the time taken.
+
+    ``127.0.0.1 - - [10/Oct/2025:13:55:36 +0000] "GET /sparql HTTP/1.1" 200 1234 12.3ms``
+    (the query string is left out: queries can be long and are the client's business).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        size = 0
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status, size
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                size += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            client = scope.get("client") or ("-", 0)
+            stamp = datetime.now(UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
+            access_log.info(
+                '%s - - [%s] "%s %s HTTP/%s" %d %s %.1fms',
+                client[0], stamp, scope["method"], scope["path"],
+                scope.get("http_version", "1.1"), status, size or "-",
+                (time.perf_counter() - started) * 1000,
+            )

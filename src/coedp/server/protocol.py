@@ -1,0 +1,293 @@
+"""SPARQL 1.1 Protocol (query side) at /sparql and Graph Store Protocol (read side)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request, Response
+from starlette.datastructures import QueryParams
+
+from coedp.server import caching, negotiation, service_description
+from coedp.server.engine import GraphTask, Outcome, QueryTask
+from coedp.server.guard import CONTRIBUTE, GuardError, lex_check, unknown_graph_message
+from coedp.server.negotiation import NotAcceptable
+
+router = APIRouter()
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+SPARQL_ALLOW = "GET, HEAD, POST, OPTIONS"
+GRAPH_STORE_ALLOW = "GET, HEAD, OPTIONS"
+
+
+class ProtocolError(Exception):
+    """A refused request: status, plain-text message and extra headers."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def text_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """A plain-text answer, as every error of this endpoint is."""
+    return Response(
+        message.rstrip("\n") + "\n", status_code=status, media_type="text/plain; charset=utf-8",
+        headers=headers,
+    )
+
+
+# -- /sparql -----------------------------------------------------------------
+@router.api_route("/sparql", methods=["GET", "HEAD", "POST"], include_in_schema=False)
+async def sparql(request: Request) -> Response:
+    """Answer a SPARQL query sent by GET or POST; without a query, describe the service."""
+    try:
+        return await _sparql(request)
+    except ProtocolError as exc:
+        return text_response(exc.status, exc.message, exc.headers)
+    except GuardError as exc:
+        return text_response(exc.status, exc.message)
+
+
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+async def sparql_wrong_method(request: Request) -> Response:
+    """Refuse methods the protocol does not define for queries."""
+    return text_response(
+        405,
+        f"{request.method} is not a SPARQL query operation: send the query with GET "
+        f"(?query=...) or POST. {CONTRIBUTE}",
+        {"Allow": SPARQL_ALLOW},
+    )
+
+
+@router.options("/sparql", include_in_schema=False)
+async def sparql_options() -> Response:
+    """List the methods of /sparql (CORS preflights are answered by the middleware)."""
+    return Response(status_code=204, headers={"Allow": SPARQL_ALLOW})
+
+
+async def _sparql(request: Request) -> Response:
+    settings = request.app.state.settings
+    fields = _Fields(request.query_params)
+    if request.method == "POST":
+        await _read_post(request, fields, settings.max_query_length)
+    if fields.has("update") or fields.has("using-graph-uri") or fields.has("using-named-graph-uri"):
+        raise ProtocolError(403, CONTRIBUTE)
+    queries = fields.get("query")
+    if len(queries) > 1:
+        raise ProtocolError(
+            400, f"expected exactly one query, got {len(queries)}: send a single 'query' parameter"
+        )
+    if not queries:
+        if request.method == "POST":
+            raise ProtocolError(
+                400,
+                "no query: POST a form with a 'query' field (Content-Type: "
+                f"{FORM}) or the query itself as the body (Content-Type: {SPARQL_QUERY})",
+            )
+        return _describe_service(request, fields)
+    query = queries[0]
+    if not query.strip():
+        raise ProtocolError(400, "the query is empty")
+
+    info = lex_check(query, settings.max_query_length, settings.max_depth)
+    dataset = request.app.state.dataset
+    default_graphs = fields.get("default-graph-uri")
+    named_graphs = fields.get("named-graph-uri")
+    for where, iris in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
+        for iri in iris:
+            if iri not in dataset.graph_names:
+                raise ProtocolError(400, unknown_graph_message(where, iri, dataset.graph_names))
+    fmt = _negotiate(request, negotiation.formats_for(info.form), fields)
+
+    headers = {"Vary": "Accept"}
+    if request.method in ("GET", "HEAD"):
+        headers |= caching.validators(dataset.version, fmt.name, dataset.last_modified)
+        if caching.not_modified(request, headers["ETag"], dataset.last_modified):
+            return Response(status_code=304, headers=headers)
+    protocol_dataset = bool(default_graphs or named_graphs)
+    task = QueryTask(
+        query=query,
+        results_format=fmt.name if fmt.kind == "results" else "json",
+        rdf_format=fmt.name if fmt.kind == "rdf" else "turtle",
+        max_rows=settings.max_rows,
+        base_iri=settings.base_iri,
+        default_graphs=tuple(default_graphs) if protocol_dataset else None,
+        named_graphs=tuple(named_graphs) if protocol_dataset else None,
+    )
+    outcome = await request.app.state.pool.run(task, settings.timeout)
+    return _outcome_response(outcome, headers)
+
+
+class _Fields:
+    """Protocol parameters from the URL and, for a form POST, from the body."""
+
+    def __init__(self, params: QueryParams) -> None:
+        self.pairs: list[tuple[str, str]] = list(params.multi_items())
+
+    def get(self, name: str) -> list[str]:
+        return [v for k, v in self.pairs if k == name]
+
+    def has(self, name: str) -> bool:
+        return any(k == name for k, _ in self.pairs)
+
+    def formats(self) -> list[str]:
+        return [v for k, v in self.pairs if k in negotiation.FORMAT_PARAMETERS and v]
+
+
+async def _read_post(request: Request, fields: _Fields, max_query_length: int) -> None:
+    """Check the POST's media type and body, adding its query or form fields to ``fields``."""
+    content_type = request.headers.get("content-type", "")
+    media, _, params = content_type.partition(";")
+    media = media.strip().lower()
+    charset = _charset(params)
+    if media == SPARQL_UPDATE:
+        raise ProtocolError(403, CONTRIBUTE)
+    if media not in (FORM, SPARQL_QUERY):
+        said = f"Content-Type {media!r}" if media else "no Content-Type"
+        raise ProtocolError(
+            415,
+            f"a POST to /sparql with {said} cannot be read: send a form "
+            f"(Content-Type: {FORM}) or the query itself (Content-Type: {SPARQL_QUERY})",
+        )
+    if charset not in (None, "utf-8", "utf8"):
+        raise ProtocolError(415, f"the body must be UTF-8, not {charset}")
+    # Percent-encoding can triple a form's size; the query itself is checked later.
+    limit = max_query_length * 3 + 4096 if media == FORM else max_query_length
+    body = await _read_body(request, limit)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(
+            400, f"the body is not valid UTF-8 (invalid byte at offset {exc.start})"
+        ) from None
+    if media == SPARQL_QUERY:
+        fields.pairs.append(("query", text))
+        return
+    try:
+        fields.pairs.extend(
+            parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+        )
+    except UnicodeDecodeError:
+        raise ProtocolError(400, "the form body is not valid UTF-8 once decoded") from None
+    except ValueError as exc:
+        raise ProtocolError(400, f"the form body cannot be read: {exc}") from None
+
+
+def _charset(params: str) -> str | None:
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it passes ``limit`` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise ProtocolError(413, f"the request body is {declared} bytes; the limit is {limit}")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ProtocolError(413, f"the request body is over the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _negotiate(
+    request: Request, candidates: tuple[negotiation.Format, ...], fields: _Fields
+) -> negotiation.Format:
+    try:
+        return negotiation.negotiate(
+            candidates, request.headers.get("accept"), fields.formats() or None
+        )
+    except NotAcceptable as exc:
+        raise ProtocolError(406, str(exc)) from None
+
+
+def _outcome_response(outcome: Outcome, headers: dict[str, str]) -> Response:
+    if outcome.status != 200:
+        return text_response(outcome.status, outcome.message)
+    fmt = _FORMATS_BY_NAME[outcome.format_name]
+    return Response(outcome.body, status_code=200, media_type=fmt.content_type, headers=headers)
+
+
+_FORMATS_BY_NAME = {
+    f.name: f for f in (*negotiation.SELECT_FORMATS, *negotiation.RDF_FORMATS)
+}
+
+
+def _describe_service(request: Request, fields: _Fields) -> Response:
+    """GET /sparql without a query: the query page for a browser, else the service description."""
+    accept = request.headers.get("accept")
+    if not fields.formats() and negotiation.accepts_html(accept):
+        return request.app.state.query_page(request)
+    try:
+        fmt = negotiation.negotiate(negotiation.RDF_FORMATS, accept, fields.formats() or None)
+    except NotAcceptable:
+        raise ProtocolError(
+            400,
+            "no query: send ?query=... ; without a query, /sparql returns its service "
+            "description as RDF (text/turtle, application/n-triples, application/rdf+xml, "
+            "application/ld+json)",
+        ) from None
+    dataset = request.app.state.dataset
+    headers = {"Vary": "Accept"} | caching.validators(
+        dataset.version, f"sd-{fmt.name}", dataset.last_modified
+    )
+    if caching.not_modified(request, headers["ETag"], dataset.last_modified):
+        return Response(status_code=304, headers=headers)
+    endpoint = str(request.url.replace(query=None, fragment=None))
+    body = service_description.serialize(endpoint, dataset, fmt)
+    return Response(body, media_type=fmt.content_type, headers=headers)
+
+
+# -- /rdf-graph-store ----------------------------------------------------------
+@router.api_route("/rdf-graph-store", methods=["GET", "HEAD"], include_in_schema=False)
+async def graph_store(request: Request) -> Response:
+    """Graph Store HTTP Protocol, read side: ?default or ?graph=IRI."""
+    try:
+        return await _graph_store(request)
+    except ProtocolError as exc:
+        return text_response(exc.status, exc.message, exc.headers)
+
+
+@router.api_route(
+    "/rdf-graph-store", methods=["PUT", "POST", "DELETE", "PATCH"], include_in_schema=False
+)
+async def graph_store_write(request: Request) -> Response:
+    """Graph Store writes are refused: the dataset is built from the repository."""
+    return text_response(405, CONTRIBUTE, {"Allow": GRAPH_STORE_ALLOW})
+
+
+@router.options("/rdf-graph-store", include_in_schema=False)
+async def graph_store_options() -> Response:
+    """List the methods of /rdf-graph-store."""
+    return Response(status_code=204, headers={"Allow": GRAPH_STORE_ALLOW})
+
+
+async def _graph_store(request: Request) -> Response:
+    fields = _Fields(request.query_params)
+    graphs = fields.get("graph")
+    if fields.has("default") == bool(graphs) or len(graphs) > 1:
+        raise ProtocolError(
+            400, "name one graph: ?default for the default graph or ?graph=IRI for a named graph"
+        )
+    dataset = request.app.state.dataset
+    graph = graphs[0] if graphs else None
+    if graph is not None and graph not in dataset.graph_names:
+        raise ProtocolError(404, unknown_graph_message("graph", graph, dataset.graph_names))
+    fmt = _negotiate(request, negotiation.RDF_FORMATS, fields)
+    headers = {"Vary": "Accept"} | caching.validators(
+        dataset.version, f"gs-{fmt.name}", dataset.last_modified
+    )
+    if caching.not_modified(request, headers["ETag"], dataset.last_modified):
+        return Response(status_code=304, headers=headers)
+    settings = request.app.state.settings
+    outcome = await request.app.state.pool.run(GraphTask(graph, fmt.name), settings.timeout)
+    return _outcome_response(outcome, headers)

@@ -1,0 +1,78 @@
+"""The SPARQL 1.1 Service Description (with VoID counts) served at GET /sparql."""
+
+from __future__ import annotations
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, XSD
+
+from coedp.namespaces import DATASET, SD, VOID
+from coedp.server.negotiation import Format
+from coedp.server.store import LoadedDataset
+
+FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
+
+RESULT_FORMATS = (
+    "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+    "Turtle", "N-Triples", "RDF_XML", "JSON-LD",
+)
+RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
+
+
+def build(endpoint: str, dataset: LoadedDataset) -> Graph:
+    """Describe the service at ``endpoint`` and the dataset it serves."""
+    g = Graph()
+    g.bind("sd", SD)
+    g.bind("void", VOID)
+    g.bind("dct", DCTERMS)
+    g.bind("formats", FORMATS_NS)
+    service = URIRef(endpoint)
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, service))
+    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    g.add((service, SD.feature, SD.UnionDefaultGraph))
+    for name in RESULT_FORMATS:
+        g.add((service, SD.resultFormat, FORMATS_NS[name]))
+    g.add((
+        service,
+        DCTERMS.description,
+        Literal(
+            "Read-only SPARQL 1.1 endpoint. The default graph is the union of the named "
+            "graphs; FROM <graph IRI> restricts a query to one of them (for instance the "
+            "asserted data, without inferences). SERVICE is not supported."
+        ),
+    ))
+
+    ds = BNode("dataset")
+    g.add((service, SD.defaultDataset, ds))
+    g.add((ds, RDF.type, SD.Dataset))
+    g.add((ds, RDF.type, VOID.Dataset))
+    g.add((ds, DCTERMS.source, DATASET))
+    g.add((ds, VOID.sparqlEndpoint, service))
+    g.add((ds, VOID.triples, Literal(dataset.total_triples, datatype=XSD.integer)))
+    g.add((ds, VOID.distinctSubjects, Literal(dataset.distinct_subjects, datatype=XSD.integer)))
+    default = BNode("defaultGraph")
+    g.add((ds, SD.defaultGraph, default))
+    g.add((default, RDF.type, SD.Graph))
+    g.add((default, RDF.type, VOID.Dataset))
+    g.add((default, VOID.triples, Literal(dataset.total_triples, datatype=XSD.integer)))
+    for stats in dataset.graphs:
+        if stats.name is None:
+            continue
+        named = BNode()
+        graph = BNode()
+        g.add((ds, SD.namedGraph, named))
+        g.add((named, RDF.type, SD.NamedGraph))
+        g.add((named, SD.name, URIRef(stats.name)))
+        g.add((named, SD.graph, graph))
+        g.add((graph, RDF.type, SD.Graph))
+        g.add((graph, RDF.type, VOID.Dataset))
+        g.add((graph, VOID.triples, Literal(stats.triples, datatype=XSD.integer)))
+        g.add((graph, VOID.distinctSubjects, Literal(stats.subjects, datatype=XSD.integer)))
+        g.add((ds, VOID.subset, graph))
+    return g
+
+
+def serialize(endpoint: str, dataset: LoadedDataset, fmt: Format) -> bytes:
+    """The service description in ``fmt`` (one of the RDF formats)."""
+    data = build(endpoint, dataset).serialize(format=RDFLIB_FORMATS[fmt.name], encoding="utf-8")
+    return data if isinstance(data, bytes) else data.encode("utf-8")

@@ -1,0 +1,86 @@
+"""Settings of the SPARQL endpoint: defaults safe for a public service.
+
+Every setting can come from a command-line flag or from a ``COEDP_*``
+environment variable; a flag wins over the environment, which wins over the
+default.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coedp.namespaces import BASE
+
+# (attribute, environment variable, type, default, help) for each setting.
+SPECS: tuple[tuple[str, str, type, object, str], ...] = (
+    ("host", "COEDP_HOST", str, "127.0.0.1", "interface to listen on"),
+    ("port", "COEDP_PORT", int, 8000, "TCP port to listen on"),
+    ("timeout", "COEDP_TIMEOUT", float, 30.0,
+     "seconds a query may run before it is stopped and answered 503"),
+    ("max_rows", "COEDP_MAX_ROWS", int, 100_000,
+     "largest result served (rows of a SELECT, triples of a CONSTRUCT/DESCRIBE); "
+     "a larger result is refused with 422 and a message asking for LIMIT/OFFSET"),
+    ("max_query_length", "COEDP_MAX_QUERY_LENGTH", int, 100 * 1024,
+     "longest query accepted, in bytes of UTF-8 (413 beyond)"),
+    ("max_depth", "COEDP_MAX_DEPTH", int, 40,
+     "deepest nesting of { ( [ accepted in a query (400 beyond)"),
+    ("cors_origins", "COEDP_CORS_ORIGINS", str, "*",
+     "comma-separated origins allowed by CORS ('*' for any, '' for none)"),
+    ("workers", "COEDP_WORKERS", int, 2, "query worker processes"),
+    ("base_iri", "COEDP_BASE_IRI", str, BASE, "base IRI of the dataset"),
+    ("gzip_min_size", "COEDP_GZIP_MIN_SIZE", int, 1024,
+     "responses at least this many bytes are gzip-compressed when the client accepts it"),
+)
+
+
+@dataclass
+class Settings:
+    """Everything ``coedp serve`` can be told."""
+
+    data: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    timeout: float = 30.0
+    max_rows: int = 100_000
+    max_query_length: int = 100 * 1024
+    max_depth: int = 40
+    cors_origins: str = "*"
+    workers: int = 2
+    base_iri: str = BASE
+    gzip_min_size: int = 1024
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def cors_list(self) -> list[str]:
+        """The CORS origins as a list."""
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    def validate(self) -> None:
+        """Raise ``ValueError`` with a readable message for a nonsensical value."""
+        if self.timeout <= 0:
+            raise ValueError("--timeout must be a positive number of seconds")
+        for name in ("max_rows", "max_query_length", "max_depth", "workers"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"--{name.replace('_', '-')} must be at least 1")
+        if not 0 <= self.port <= 65535:
+            raise ValueError("--port must be between 0 and 65535")
+
+
+def from_environment(env: dict[str, str] | None = None) -> Settings:
+    """Return the settings given by ``COEDP_*`` environment variables.
+
+    Raises ``ValueError`` naming the variable when a value does not parse.
+    """
+    env = dict(os.environ if env is None else env)
+    settings = Settings()
+    for attr, var, kind, _default, _help in SPECS:
+        if var in env and env[var] != "":
+            try:
+                setattr(settings, attr, kind(env[var]))
+            except ValueError:
+                raise ValueError(f"{var}={env[var]!r} is not a valid {kind.__name__}") from None
+    if env.get("COEDP_DATA"):
+        settings.data = Path(env["COEDP_DATA"])
+    return settings
