@@ -81,6 +81,19 @@ def _tokens(query: str) -> Iterator[tuple[str, str, int]]:
         pos = match.end()
 
 
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def expand_escapes(query: str) -> str:
+    """Replace \\uXXXX and \\UXXXXXXXX by the characters they stand for."""
+
+    def repl(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else match.group()
+
+    return _ESCAPE.sub(repl, query)
+
+
 def line_col(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of ``offset`` in ``text``."""
     line = text.count("\n", 0, offset) + 1
@@ -98,6 +111,9 @@ def lex_check(query: str, max_length: int, max_depth: int) -> LexInfo:
         raise GuardError(
             413, f"the query is {size} bytes long; this endpoint accepts at most {max_length}"
         )
+    # SPARQL expands \u and \U escapes before parsing: so must the lexer, or
+    # "\u007B" would hide a bracket and "\u0053ERVICE" a keyword.
+    query = expand_escapes(query)
     form = ""
     depth = deepest = 0
     for kind, text, offset in _tokens(query):
@@ -163,10 +179,10 @@ def parse_check(query: str, graph_names: Iterable[str]) -> str:
     for node in _walk(tree):
         name = getattr(node, "name", "")
         if name == "ServiceGraphPattern":
-            raise GuardError(403, _service_message(f"SERVICE <{node.get('term')}>"))
+            raise GuardError(403, _service_message(f"SERVICE <{dict.get(node, 'term')}>"))
         if name == "DatasetClause":
             for key, clause in (("default", "FROM"), ("named", "FROM NAMED")):
-                iri = node.get(key)
+                iri = dict.get(node, key)  # CompValue.get answers missing keys oddly
                 if iri is not None and str(iri) not in known:
                     raise GuardError(400, unknown_graph_message(clause, str(iri), known))
         if not form and name.endswith("Query"):
