@@ -8,9 +8,10 @@ Colours and progress appear only when the stream is a terminal; ``NO_COLOR``
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
@@ -105,3 +106,27 @@ def status(message: str) -> Iterator[None]:
         return
     with err().status(escape(message)):
         yield
+
+
+def guarded(fn: Callable[[Any], int]) -> Callable[[Any], int]:
+    """Wrap a command so an unexpected failure is a one-line message, not a traceback.
+
+    ``COEDP_DEBUG=1`` lets the exception through, for whoever fixes the bug.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(args: Any) -> int:
+        try:
+            return fn(args)
+        except BrokenPipeError:
+            # Output piped into `head` and the like: not an error.
+            sys.stderr.close()
+            return 0
+        except Exception as exc:
+            if os.environ.get("COEDP_DEBUG"):
+                raise
+            error(f"unexpected failure ({type(exc).__name__}: {exc}); "
+                  "run again with COEDP_DEBUG=1 to see where")
+            return 3
+
+    return wrapper

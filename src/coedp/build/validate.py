@@ -17,30 +17,10 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from coedp.build.load import Location
-from coedp.namespaces import PREFIXES, SH
+from coedp.build.terms import qname
+from coedp.namespaces import SH
 
 SEVERITIES = ("Violation", "Warning", "Info")
-
-
-def qname(node: Node | None) -> str:
-    """A short form of ``node``: a prefixed name when a project prefix fits, else ``<IRI>``."""
-    if node is None:
-        return ""
-    if isinstance(node, URIRef):
-        iri = str(node)
-        best = max(
-            ((p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns)),
-            key=lambda item: len(item[1]),
-            default=None,
-        )
-        if best is not None:
-            local = iri[len(best[1]):]
-            if local and all(c.isalnum() or c in "_-./" for c in local) and local[-1] != ".":
-                return f"{best[0]}:{local}"
-        return f"<{iri}>"
-    if isinstance(node, Literal):
-        return node.n3()
-    return "[]"
 
 
 def path_text(shapes: Graph, path: Node | None) -> str:

@@ -1,0 +1,245 @@
+"""``coedp query``: run a SPARQL query over the built dataset."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import re
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from coedp import console, dataset
+from coedp.build.load import TurtleSyntaxError
+from coedp.build.pipeline import BuildError
+from coedp.build.terms import shorten_iri
+from coedp.namespaces import PREFIXES
+
+FORMATS = ("table", "csv", "tsv", "json")
+ENGINES = ("oxigraph", "rdflib")
+
+DESCRIPTION = """\
+Run a SPARQL 1.1 query over the built dataset (dist/coedp.nq, built first if it
+is missing). The default graph is the union of the named graphs (asserted,
+inferred, ontology, metadata); GRAPH <...> reaches each one. The project
+prefixes (coedp:, id:, skos:, dct:, org: ...) are predeclared.
+
+SELECT prints a table (IRIs shortened) or CSV/TSV/JSON per the W3C SPARQL
+result formats; ASK prints true or false; CONSTRUCT and DESCRIBE print Turtle.
+"""
+
+EPILOG = """\
+examples:
+  coedp query queries/partners-june-2022.rq
+  coedp query --query 'SELECT ?c (COUNT(*) AS ?n) { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n)'
+  coedp query --query 'ASK { id:org/thales ?p ?o }'
+  coedp query queries/x.rq --format csv > x.csv
+  coedp query queries/x.rq --data dist/coedp.trig --engine rdflib
+
+exit codes:
+  0  the query ran
+  1  the dataset could not be built (SHACL violations)
+  2  usage error, unreadable query, malformed query (the parser's message,
+     with line and column), unreadable dataset
+
+environment:
+  COEDP_HOME   project folder (default: the checkout)
+  COEDP_DIST   folder of the built dataset (default: dist/ of the project)
+  NO_COLOR     disable colours (they are used on a terminal only)
+  COEDP_DEBUG  show the Python traceback of an unexpected failure
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``query`` sub-command."""
+    parser = subparsers.add_parser(
+        "query",
+        help="run SPARQL over the built dataset",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("file", nargs="?", type=Path, metavar="FILE.rq",
+                        help="file holding the query")
+    parser.add_argument("--query", "-e", metavar="TEXT", help="the query text itself")
+    parser.add_argument("--format", choices=FORMATS, default="table",
+                        help="output of a SELECT (default: table)")
+    parser.add_argument("--data", type=Path, metavar="PATH",
+                        help="dataset file (.nq, .trig, .ttl, .nt, .rdf, .jsonld) or a folder "
+                             "holding coedp.nq (default: $COEDP_DIST/coedp.nq)")
+    parser.add_argument("--engine", choices=ENGINES, default="oxigraph",
+                        help="SPARQL engine (default: oxigraph; rdflib is a slower reference)")
+    parser.set_defaults(func=run, parser=parser)
+
+
+def _read_query(args: argparse.Namespace) -> tuple[str, str]:
+    if bool(args.file) == bool(args.query):
+        raise ValueError("give either a query file or --query TEXT (exactly one)")
+    if args.query:
+        return args.query, "--query"
+    try:
+        return args.file.read_text(encoding="utf-8"), str(args.file)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ValueError(f"{args.file}: {reason}") from None
+
+
+def syntax_message(text: str, source: str, message: str) -> str:
+    """The parser's message as ``SOURCE:LINE:COLUMN: ...``, with the line and a caret."""
+    match = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
+    if not match:
+        return f"{source}: malformed query: {message}"
+    line, column, detail = int(match[1]), int(match[2]), match[3]
+    lines = text.splitlines()
+    shown = ""
+    if 1 <= line <= len(lines):
+        shown = f"\n  {lines[line - 1]}\n  {' ' * (column - 1)}^"
+    return f"{source}:{line}:{column}: malformed query: {detail}{shown}"
+
+
+@console.guarded
+def run(args: argparse.Namespace) -> int:
+    """Run the query and print its results."""
+    try:
+        text, source = _read_query(args)
+    except ValueError as exc:
+        console.error(str(exc))
+        return 2
+    try:
+        path = dataset.ensure_built(args.data)
+    except dataset.DatasetError as exc:
+        console.error(str(exc))
+        return 2
+    except TurtleSyntaxError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except BuildError as exc:
+        console.error(f"cannot build the dataset: {exc}; run 'coedp validate'")
+        return exc.exit_code
+    try:
+        if args.engine == "rdflib":
+            return _run_rdflib(text, source, path, args.format)
+        return _run_oxigraph(text, source, path, args.format)
+    except dataset.DatasetError as exc:
+        console.error(str(exc))
+        return 2
+
+
+def _run_oxigraph(text: str, source: str, path: Path, fmt: str) -> int:
+    store = dataset.open_store(path)
+    try:
+        results = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        console.error(syntax_message(text, source, str(exc)))
+        return 2
+    if isinstance(results, ox.QueryBoolean):
+        _print_boolean(bool(results), fmt)
+    elif isinstance(results, ox.QueryTriples):
+        triples = list(results)
+        sys.stdout.write(
+            ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_used(triples)).decode()
+        )
+    else:
+        variables = [v.value for v in results.variables]
+        if fmt == "table":
+            rows = [[_cell(sol[v]) for v in variables] for sol in results]
+            _print_table(variables, rows)
+        else:
+            formats = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+                       "json": ox.QueryResultsFormat.JSON}
+            sys.stdout.buffer.write(results.serialize(format=formats[fmt]))
+            if fmt == "json":
+                sys.stdout.buffer.write(b"\n")
+            sys.stdout.flush()
+    return 0
+
+
+def _used(triples: list[ox.Triple]) -> dict[str, str]:
+    """The project prefixes that the triples use (keeps the Turtle header short)."""
+    iris = {t.value for triple in triples for t in (triple.subject, triple.predicate,
+            triple.object) if isinstance(t, ox.NamedNode)}
+    iris |= {triple.object.datatype.value for triple in triples
+             if isinstance(triple.object, ox.Literal)}
+    return {p: ns for p, ns in PREFIXES.items() if any(i.startswith(ns) for i in iris)}
+
+
+def _print_boolean(value: bool, fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps({"head": {}, "boolean": value}))
+    else:
+        print("true" if value else "false")
+
+
+def _cell(term: object) -> str:
+    """A result term as people read it: prefixed IRI, plain literal value."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return shorten_iri(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        return f"{term.value}@{term.language}" if term.language else term.value
+    return str(term)
+
+
+def _print_table(variables: list[str], rows: list[list[str]]) -> None:
+    out = console.out()
+    out.print(console.table(None, variables, rows))
+    out.print(f"[dim]{len(rows)} row(s)[/]")
+
+
+def _run_rdflib(text: str, source: str, path: Path, fmt: str) -> int:
+    from pyparsing import ParseException
+    from rdflib import BNode, Literal, URIRef
+
+    ds = dataset.open_rdflib(path)
+    try:
+        result = ds.query(text, initNs=PREFIXES)
+    except ParseException as exc:
+        console.error(f"{source}:{exc.lineno}:{exc.col}: malformed query: {exc.msg}"
+                      f"\n  {exc.line}\n  {' ' * (exc.col - 1)}^")
+        return 2
+    if result.type == "ASK":
+        _print_boolean(bool(result.askAnswer), fmt)
+        return 0
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        graph = result.graph
+        for prefix, ns in PREFIXES.items():
+            graph.bind(prefix, ns, override=True, replace=True)
+        sys.stdout.write(graph.serialize(format="turtle"))
+        return 0
+    variables = [str(v) for v in result.vars]
+    if fmt == "table":
+        def cell(term: object) -> str:
+            if term is None:
+                return ""
+            if isinstance(term, URIRef):
+                return shorten_iri(str(term))
+            if isinstance(term, BNode):
+                return f"_:{term}"
+            if isinstance(term, Literal) and term.language:
+                return f"{term}@{term.language}"
+            return str(term)
+
+        rows = [[cell(row[v]) for v in variables] for row in result]
+        _print_table(variables, rows)
+    elif fmt == "json":
+        sys.stdout.write(result.serialize(format="json").decode("utf-8") + "\n")
+    elif fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(variables)
+        for row in result:
+            writer.writerow(["" if row[v] is None else str(row[v]) for v in variables])
+        sys.stdout.write(buf.getvalue())
+    else:
+        # W3C TSV: variables with their '?', terms in Turtle/N-Triples syntax.
+        lines = ["\t".join(f"?{v}" for v in variables)]
+        lines += ["\t".join("" if row[v] is None else row[v].n3() for v in variables)
+                  for row in result]
+        sys.stdout.write("\n".join(lines) + "\n")
+    return 0

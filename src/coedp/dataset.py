@@ -1,0 +1,94 @@
+"""Open the built dataset (dist/coedp.nq) for the commands that read it.
+
+``query`` and ``stats`` read the N-Quads dump, building it first when it is
+missing. Any other RDF file can be given instead: quads keep their graphs,
+triples land in the default graph (which queries see, as they see the union).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from coedp import paths
+
+DATASET_FILE = "coedp.nq"
+
+FORMATS = {
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+class DatasetError(Exception):
+    """The dataset cannot be opened (missing, unreadable or not RDF)."""
+
+
+def resolve(data: Path | None = None) -> Path:
+    """The file to read: ``data`` (a file, or a folder holding coedp.nq), else dist/coedp.nq."""
+    if data is None:
+        return paths.default_dist() / DATASET_FILE
+    if data.is_dir():
+        return data / DATASET_FILE
+    return data
+
+
+def ensure_built(data: Path | None = None, quiet: bool = False) -> Path:
+    """Return the dataset file, running ``coedp build`` first when the default one is missing."""
+    target = resolve(data)
+    if target.is_file():
+        return target
+    if data is not None:
+        raise DatasetError(f"{target}: no such file")
+    from coedp.build.pipeline import build
+
+    if not quiet:
+        print(f"coedp: {target} is missing; building it first", file=sys.stderr)
+    build(paths.project_root(), target.parent)
+    return target
+
+
+def rdf_format(path: Path) -> ox.RdfFormat:
+    """The RDF syntax of a file, from its extension."""
+    try:
+        return FORMATS[path.suffix.lower()]
+    except KeyError:
+        known = ", ".join(sorted(FORMATS))
+        raise DatasetError(f"{path}: unknown RDF file extension (known: {known})") from None
+
+
+def open_store(path: Path) -> ox.Store:
+    """An in-memory pyoxigraph store holding the dataset file ``path``."""
+    store = ox.Store()
+    try:
+        store.bulk_load(path=str(path), format=rdf_format(path))
+    except SyntaxError as exc:
+        raise DatasetError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise DatasetError(f"{path}: {exc.strerror or exc}") from None
+    return store
+
+
+def open_rdflib(path: Path):  # -> rdflib.Dataset
+    """The dataset file as an rdflib Dataset whose default graph is the union of all graphs."""
+    from rdflib import Dataset
+
+    fmt = {".nq": "nquads", ".trig": "trig", ".ttl": "turtle", ".nt": "nt",
+           ".rdf": "xml", ".owl": "xml", ".jsonld": "json-ld"}.get(path.suffix.lower())
+    if fmt is None:
+        rdf_format(path)  # raises the same message as for pyoxigraph
+    dataset = Dataset(default_union=True)
+    try:
+        dataset.parse(str(path), format=fmt)
+    except OSError as exc:
+        raise DatasetError(f"{path}: {exc.strerror or exc}") from None
+    except Exception as exc:  # rdflib parsers raise many types
+        raise DatasetError(f"{path}: {exc}") from None
+    return dataset
