@@ -114,7 +114,7 @@ def execute(store: ox.Store, graph_names: frozenset[str], task: object) -> Outco
 
 
 def _run_query(store: ox.Store, graph_names: frozenset[str], task: QueryTask) -> Outcome:
-    parse_check(task.query, graph_names)
+    info = parse_check(task.query, graph_names)
     if task.default_graphs is not None or task.named_graphs is not None:
         # A protocol dataset replaces the default one, FROM clauses included.
         result = store.query(
@@ -124,7 +124,10 @@ def _run_query(store: ox.Store, graph_names: frozenset[str], task: QueryTask) ->
             named_graphs=[ox.NamedNode(g) for g in task.named_graphs or ()],
         )
     else:
-        result = store.query(task.query, base_iri=task.base_iri, use_default_graph_as_union=True)
+        # The union default graph, unless FROM / FROM NAMED choose the graphs.
+        result = store.query(
+            task.query, base_iri=task.base_iri, use_default_graph_as_union=not info.has_dataset
+        )
 
     if isinstance(result, ox.QueryBoolean):
         fmt = RESULTS_FORMATS[task.results_format]

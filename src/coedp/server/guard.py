@@ -153,11 +153,19 @@ def _service_message(where: str) -> str:
     )
 
 
-def parse_check(query: str, graph_names: Iterable[str]) -> str:
+@dataclass(frozen=True)
+class ParseInfo:
+    """What the parser learnt: the form, and whether the query has FROM / FROM NAMED."""
+
+    form: str
+    has_dataset: bool
+
+
+def parse_check(query: str, graph_names: Iterable[str]) -> ParseInfo:
     """Parse with rdflib and refuse SERVICE, updates and unknown FROM graphs.
 
-    Returns the query form. Raises ``GuardError`` with the parser's message
-    and position for a syntax error.
+    Raises ``GuardError`` with the parser's message and position for a
+    syntax error.
     """
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -176,18 +184,20 @@ def parse_check(query: str, graph_names: Iterable[str]) -> str:
         raise GuardError(400, f"syntax error: {exc}") from None
     known = set(graph_names)
     form = ""
+    has_dataset = False
     for node in _walk(tree):
         name = getattr(node, "name", "")
         if name == "ServiceGraphPattern":
             raise GuardError(403, _service_message(f"SERVICE <{dict.get(node, 'term')}>"))
         if name == "DatasetClause":
+            has_dataset = True
             for key, clause in (("default", "FROM"), ("named", "FROM NAMED")):
                 iri = dict.get(node, key)  # CompValue.get answers missing keys oddly
                 if iri is not None and str(iri) not in known:
                     raise GuardError(400, unknown_graph_message(clause, str(iri), known))
         if not form and name.endswith("Query"):
             form = name[: -len("Query")].upper()
-    return form
+    return ParseInfo(form, has_dataset)
 
 
 def unknown_graph_message(where: str, iri: str, known: Iterable[str]) -> str:

@@ -157,7 +157,9 @@ def negotiate(
     best: Format | None = None
     best_q = 0.0
     for fmt in candidates:
-        q = max(quality(ranges, t) for t in (fmt.media_type, *fmt.aliases))
+        # An alias counts only when named exactly: "text/*" must not pick XML via text/xml.
+        exact = [r.q for r in ranges for t in fmt.aliases if r.matches(t) == 3]
+        q = max([quality(ranges, fmt.media_type), *exact])
         if q > best_q:
             best, best_q = fmt, q
     if best is not None:
