@@ -31,8 +31,12 @@ def run_coedp(
     dist: Path | None = None,
     seed: str = "0",
     extra_env: dict[str, str] | None = None,
-) -> subprocess.CompletedProcess[str]:
-    """Run ``coedp ARGS`` with COEDP_HOME=home (unset when None); capture text output."""
+    binary: bool = False,
+) -> subprocess.CompletedProcess:
+    """Run ``coedp ARGS`` with COEDP_HOME=home (unset when None); capture output.
+
+    Output is text with universal newlines, or bytes as written when ``binary``.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COEDP_", "FORCE_COLOR"))}
     env.update({"NO_COLOR": "1", "PYTHONHASHSEED": seed, "COLUMNS": "200"})
     if home is not None:
@@ -43,7 +47,7 @@ def run_coedp(
     return subprocess.run(
         [coedp_executable(), *map(str, args)],
         capture_output=True,
-        text=True,
+        text=not binary,
         env=env,
         timeout=300,
     )

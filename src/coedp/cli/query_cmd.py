@@ -203,6 +203,9 @@ def _run_rdflib(text: str, source: str, path: Path, fmt: str) -> int:
         console.error(f"{source}:{exc.lineno}:{exc.col}: malformed query: {exc.msg}"
                       f"\n  {exc.line}\n  {' ' * (exc.col - 1)}^")
         return 2
+    except Exception as exc:  # rdflib reports unknown prefixes and the like this way
+        console.error(f"{source}: malformed query: {exc}")
+        return 2
     if result.type == "ASK":
         _print_boolean(bool(result.askAnswer), fmt)
         return 0
