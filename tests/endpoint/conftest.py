@@ -38,7 +38,9 @@ def serve_command() -> list[str]:
 class Server:
     """A running ``coedp serve`` subprocess; its output goes to ``log_path``."""
 
-    def __init__(self, data: Path, *options: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, data: Path | None, *options: str, env: dict[str, str] | None = None
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.sparql = f"{self.base}/sparql"
@@ -47,7 +49,8 @@ class Server:
         self.log_path = Path(name)
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [*serve_command(), "--data", str(data), "--port", str(self.port), *options],
+            [*serve_command(), *(["--data", str(data)] if data else []),
+             "--port", str(self.port), *options],
             stdout=self._log,
             stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},
