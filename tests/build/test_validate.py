@@ -109,3 +109,10 @@ def test_syntax_error_and_missing_path_exit_2(tree: Path, coedp) -> None:
 
     proc = coedp("validate", "--format", "yaml", home=tree)
     assert proc.returncode == 2
+
+
+def test_colours_only_when_asked_and_never_with_no_color(tree: Path, coedp) -> None:
+    forced = coedp("validate", home=tree, extra_env={"NO_COLOR": "", "FORCE_COLOR": "1"})
+    assert "\x1b[33mWarning" in forced.stdout  # severity coloured
+    both = coedp("validate", home=tree, extra_env={"NO_COLOR": "1", "FORCE_COLOR": "1"})
+    assert "\x1b[" not in both.stdout

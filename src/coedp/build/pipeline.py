@@ -122,7 +122,8 @@ def load_sources(root: Path, timer: _Timer | None = None, need_shapes: bool = Tr
         return len(loaded.graph)
 
     def files(loaded: Loaded) -> str:
-        return f"{len(loaded.files)} files"
+        n = len(loaded.files)
+        return f"{n} file" if n == 1 else f"{n} files"
 
     ontology = timer.run("parse ontology", lambda: load_files(ont_files, root), size, files)
     data = timer.run("parse data", lambda: load_files(data_files, root), size, files)
