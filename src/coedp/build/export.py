@@ -7,24 +7,19 @@ The same input gives the same bytes, whatever ``PYTHONHASHSEED``:
 * quads are sorted by graph, subject, predicate, object (N-Triples forms) and
   every graph handed to rdflib is filled in that order, which is the order its
   serializers then walk;
-* N-Quads and N-Triples are written as sorted lines; TriG is assembled graph by
-  graph in IRI order from rdflib's Turtle; JSON-LD is written here, as compact
-  JSON-LD with the project prefixes as its context.
+* N-Quads and N-Triples are written as sorted lines; Turtle, TriG, RDF/XML and
+  JSON-LD by pyoxigraph's writers, which keep the (sorted) order they are given.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD, NamespaceManager
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from coedp.namespaces import PREFIXES
@@ -122,15 +117,12 @@ def union(quads: Iterable[Quad]) -> list[Triple]:
 
 # --- writers ------------------------------------------------------------------------
 
-def _prefixed_graph(triples: Iterable[Triple]) -> Graph:
-    """An rdflib graph filled in the given order, knowing only the project prefixes."""
-    graph = Graph(bind_namespaces="none")
-    graph.namespace_manager = NamespaceManager(graph, bind_namespaces="none")
-    for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns, override=True, replace=True)
-    for triple in triples:
-        graph.add(triple)
-    return graph
+def _ox_quads(quads: Iterable[Quad]) -> list[ox.Quad]:
+    return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(g))) for s, p, o, g in quads]
+
+
+def _ox_triples(triples: Iterable[Triple]) -> list[ox.Triple]:
+    return [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]
 
 
 def ntriples(triples: Iterable[Triple]) -> bytes:
@@ -146,140 +138,23 @@ def nquads(quads: Iterable[Quad]) -> bytes:
 
 
 def turtle(triples: Iterable[Triple]) -> bytes:
-    """Turtle with the project prefixes (only those used)."""
-    return _prefixed_graph(triples).serialize(format="turtle").encode("utf-8")
-
-
-_NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*$")
-
-
-def _split_predicate(iri: str) -> tuple[str, str]:
-    """Namespace and local name of a predicate, as RDF/XML needs them."""
-    for ns in PREFIXES.values():
-        if iri.startswith(ns) and _NCNAME.match(iri[len(ns):]):
-            return ns, iri[len(ns):]
-    match = re.search(r"[A-Za-z_][A-Za-z0-9_.-]*$", iri)
-    if not match or match.start() == 0:
-        raise ValueError(f"predicate <{iri}> cannot be written in RDF/XML")
-    return iri[: match.start()], match.group()
+    """Turtle with the project prefixes, subjects in sorted order (pyoxigraph's writer)."""
+    return ox.serialize(_ox_triples(triples), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
 def rdfxml(triples: Iterable[Triple]) -> bytes:
-    """RDF/XML: one ``rdf:Description`` per subject, in sorted order."""
-    triples = list(triples)
-    namespaces: dict[str, str] = {"rdf": str(RDF)}
-    known = {ns: p for p, ns in PREFIXES.items()}
-    extra = 0
-    for ns in sorted({_split_predicate(str(p))[0] for _, p, _ in triples}):
-        if ns in namespaces.values():
-            continue
-        if ns in known:
-            namespaces[known[ns]] = ns
-        else:
-            extra += 1
-            namespaces[f"ns{extra}"] = ns
-    prefix_of = {ns: p for p, ns in namespaces.items()}
-    ordered = sorted(namespaces.items(), key=lambda item: (item[0] != "rdf", item[0]))
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', "<rdf:RDF"]
-    lines += [f"  xmlns:{p}={quoteattr(ns)}" for p, ns in ordered]
-    lines[-1] += ">"
-    current: Node | None = None
-    for s, p, o in triples:
-        if s != current:
-            if current is not None:
-                lines.append("  </rdf:Description>")
-            ident = f"rdf:nodeID={quoteattr(str(s))}" if isinstance(s, BNode) else \
-                f"rdf:about={quoteattr(str(s))}"
-            lines.append(f"  <rdf:Description {ident}>")
-            current = s
-        ns, local = _split_predicate(str(p))
-        tag = f"{prefix_of[ns]}:{local}"
-        if isinstance(o, URIRef):
-            lines.append(f"    <{tag} rdf:resource={quoteattr(str(o))}/>")
-        elif isinstance(o, BNode):
-            lines.append(f"    <{tag} rdf:nodeID={quoteattr(str(o))}/>")
-        else:
-            assert isinstance(o, Literal)
-            attr = ""
-            if o.language:
-                attr = f" xml:lang={quoteattr(o.language)}"
-            elif o.datatype is not None and o.datatype != XSD.string:
-                attr = f" rdf:datatype={quoteattr(str(o.datatype))}"
-            lines.append(f"    <{tag}{attr}>{xml_escape(str(o))}</{tag}>")
-    if current is not None:
-        lines.append("  </rdf:Description>")
-    lines.append("</rdf:RDF>")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    """RDF/XML, subjects in sorted order (pyoxigraph's writer)."""
+    return ox.serialize(_ox_triples(triples), format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES)
 
 
 def trig(quads: list[Quad]) -> bytes:
-    """TriG: one block per named graph in IRI order, prefixes declared once on top."""
-    prefix_lines: set[str] = set()
-    blocks = []
-    for name in sorted({q[3] for q in quads}, key=str):
-        text = turtle(q[:3] for q in quads if q[3] == name).decode("utf-8")
-        body = []
-        for line in text.splitlines():
-            if line.startswith("@prefix "):
-                prefix_lines.add(line)
-            else:
-                body.append(line)
-        content = "\n".join(("    " + line) if line else "" for line in body).strip("\n")
-        blocks.append(f"<{name}> {{\n{content}\n}}\n")
-    header = [
-        f"@prefix {p}: <{ns}> ." for p, ns in PREFIXES.items()
-        if f"@prefix {p}: <{ns}> ." in prefix_lines
-    ]
-    return ("\n".join(header) + "\n\n" + "\n".join(blocks)).encode("utf-8")
-
-
-def _compact(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and not iri[len(ns):].startswith("//"):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
-
-
-def _jsonld_value(term: Node) -> dict[str, str]:
-    if isinstance(term, URIRef):
-        return {"@id": _compact(str(term))}
-    if isinstance(term, BNode):
-        return {"@id": f"_:{term}"}
-    assert isinstance(term, Literal)
-    value: dict[str, str] = {"@value": str(term)}
-    if term.language:
-        value["@language"] = term.language
-    elif term.datatype is not None and term.datatype != XSD.string:
-        value["@type"] = _compact(str(term.datatype))
-    return value
-
-
-def _jsonld_nodes(triples: list[Triple]) -> list[dict[str, object]]:
-    nodes: dict[str, dict[str, object]] = {}
-    for s, p, o in triples:
-        sid = f"_:{s}" if isinstance(s, BNode) else _compact(str(s))
-        node = nodes.setdefault(sid, {"@id": sid})
-        if p == RDF.type and isinstance(o, URIRef):
-            node.setdefault("@type", []).append(_compact(str(o)))  # type: ignore[union-attr]
-        else:
-            node.setdefault(_compact(str(p)), []).append(_jsonld_value(o))  # type: ignore[union-attr]
-    ordered = []
-    for sid in sorted(nodes):
-        node = nodes[sid]
-        keys = ["@id"] + (["@type"] if "@type" in node else [])
-        keys += sorted(k for k in node if not k.startswith("@"))
-        ordered.append({k: node[k] for k in keys})
-    return ordered
+    """TriG: one block per named graph in IRI order (pyoxigraph's writer)."""
+    return ox.serialize(_ox_quads(quads), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
 
 
 def jsonld(quads: list[Quad]) -> bytes:
-    """Compact JSON-LD: a context of the project prefixes, one ``@graph`` per named graph."""
-    graphs = []
-    for name in sorted({q[3] for q in quads}, key=str):
-        triples = [q[:3] for q in quads if q[3] == name]
-        graphs.append({"@id": _compact(str(name)), "@graph": _jsonld_nodes(triples)})
-    document = {"@context": dict(PREFIXES), "@graph": graphs}
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    """JSON-LD with one ``@graph`` per named graph (pyoxigraph's writer)."""
+    return ox.serialize(_ox_quads(quads), format=ox.RdfFormat.JSON_LD)
 
 
 def serialise(fmt: DumpFormat, quads: list[Quad]) -> bytes:
