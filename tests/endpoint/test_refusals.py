@@ -236,3 +236,26 @@ def test_timeout_kills_the_worker_and_server_stays_responsive(limits_server):
             break
         time.sleep(0.1)
     assert len(limits_server.worker_pids()) == 2 and pid not in limits_server.worker_pids()
+
+
+def test_a_crashed_worker_is_replaced(tmp_path):
+    import os
+    import signal
+
+    from .conftest import SMALL
+
+    srv = Server(SMALL, "--workers", "2")
+    try:
+        victim = srv.worker_pids()[0]
+        os.kill(victim, signal.SIGKILL)
+        with httpx.Client(base_url=srv.base, timeout=30) as c:
+            for _ in range(4):
+                assert alive(c)
+        for _ in range(300):
+            pids = srv.worker_pids()
+            if len(pids) == 2:
+                break
+            time.sleep(0.1)
+        assert len(pids) == 2 and victim not in pids
+    finally:
+        srv.stop()

@@ -147,7 +147,7 @@ def _serve(settings: Settings, dataset) -> int:  # noqa: ANN001 - LoadedDataset
         access.addHandler(handler)
         access.setLevel(logging.INFO)
         access.propagate = False
-    app = create_app(settings, dataset)
+    app = create_app(settings, dataset, cleanup_on_shutdown=True)
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, access_log=False, log_level="info",
         timeout_graceful_shutdown=5,

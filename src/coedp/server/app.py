@@ -40,12 +40,14 @@ def create_app(
     *,
     routers: Sequence[APIRouter] = (),
     query_page: QueryPage | None = None,
+    cleanup_on_shutdown: bool = False,
 ) -> FastAPI:
     """Build the endpoint application.
 
-    ``dataset`` is loaded from ``settings.data`` when not given (and then
-    removed at shutdown). ``query_page`` renders GET /sparql without a query
-    for a browser; the default is a minimal form.
+    ``dataset`` is loaded from ``settings.data`` when not given; its on-disk
+    store is removed at shutdown then, or when ``cleanup_on_shutdown``.
+    ``query_page`` renders GET /sparql without a query for a browser; the
+    default is a minimal form.
     """
     owns_dataset = dataset is None
     if dataset is None:
@@ -63,7 +65,9 @@ def create_app(
             yield
         finally:
             await pool.close()
-            if owns_dataset:
+            # Here rather than after uvicorn returns: uvicorn re-raises SIGTERM
+            # once shut down, which ends the process before any caller's cleanup.
+            if owns_dataset or cleanup_on_shutdown:
                 loaded.cleanup()
 
     app = FastAPI(

@@ -137,13 +137,19 @@ class WorkerPool:
     async def run(self, task: object, timeout: float) -> Outcome:
         """Run ``task`` in a worker; 503 when it times out or no worker frees up."""
         loop = asyncio.get_running_loop()
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
-        except TimeoutError:
-            return Outcome(
-                503, message=f"the endpoint is busy: no query worker was free for {timeout:g} s; "
-                "try again later"
-            )
+        deadline = loop.time() + timeout
+        while True:
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), deadline - loop.time())
+            except TimeoutError:
+                return Outcome(
+                    503, message="the endpoint is busy: no query worker was free for "
+                    f"{timeout:g} s; try again later"
+                )
+            if worker.process.is_alive():
+                break
+            log.error("query worker %d died while idle", worker.pid)
+            self._retire(worker)
         done = False
         try:
             worker.conn.send(task)
