@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 
 import pytest
 from rdflib import Graph
@@ -26,7 +27,8 @@ CONSTRUCT = "CONSTRUCT WHERE { ?s a <https://coedp.org/def/Company> }"
         ("*/*", "application/sparql-results+json"),
         ("application/*;q=0.2, text/csv;q=0.1", "application/sparql-results+json"),
         ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-         "application/sparql-results+xml"),
+         "application/sparql-results+json"),
+        ("application/xml, text/html;q=0.5", "application/sparql-results+xml"),
         ("text/html", "application/sparql-results+json"),
         ("application/sparql-results+json;q=0, */*;q=0.1", "application/sparql-results+xml"),
     ],
@@ -183,7 +185,12 @@ def test_cors(client):
 def test_one_log_line_per_request(client, server):
     client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"x-mark": "1"})
     client.get("/no-such-page")
-    out = server.output()
+    # The line is written once the response has gone: wait for it to land.
+    for _ in range(100):
+        out = server.output()
+        if '"GET /no-such-page' in out:
+            break
+        time.sleep(0.05)
     assert '"GET /no-such-page HTTP/1.1" 404' in out
     line = next(x for x in out.splitlines() if '"GET /no-such-page' in x)
     assert line.startswith("127.0.0.1 - - [") and line.endswith("ms")

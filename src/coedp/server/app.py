@@ -32,6 +32,8 @@ access_log = logging.getLogger("coedp.access")
 log = logging.getLogger("coedp.server")
 
 QueryPage = Callable[[Request], Response]
+# (request, query, SPARQL JSON results) -> an HTML page of the results.
+ResultsPage = Callable[[Request, str, bytes], Response]
 
 
 def create_app(
@@ -40,6 +42,7 @@ def create_app(
     *,
     routers: Sequence[APIRouter] = (),
     query_page: QueryPage | None = None,
+    results_page: ResultsPage | None = None,
     cleanup_on_shutdown: bool = False,
 ) -> FastAPI:
     """Build the endpoint application.
@@ -47,7 +50,8 @@ def create_app(
     ``dataset`` is loaded from ``settings.data`` when not given; its on-disk
     store is removed at shutdown then, or when ``cleanup_on_shutdown``.
     ``query_page`` renders GET /sparql without a query for a browser; the
-    default is a minimal form.
+    default is a minimal form. ``results_page``, when given, renders the
+    JSON results of a SELECT/ASK for a browser (without it, browsers get JSON).
     """
     owns_dataset = dataset is None
     if dataset is None:
@@ -80,6 +84,7 @@ def create_app(
     app.state.settings = settings
     app.state.dataset = loaded
     app.state.query_page = query_page or query_form_page
+    app.state.results_page = results_page
 
     for extra in routers:
         app.include_router(extra)

@@ -138,8 +138,8 @@ def negotiate(
 
     ``overrides`` are the values of ``format``/``output``/``results``: a short
     name or a media type; the first that names a candidate wins over Accept.
-    Without Accept the first candidate is served. A browser's Accept
-    (text/html...) that fits nothing gets the first candidate too.
+    Without Accept, or with a browser's (text/html preferred), the first
+    candidate is served.
     Raises ``NotAcceptable`` when nothing fits.
     """
     available = ", ".join(f"{f.media_type} ({f.name})" for f in candidates)
@@ -151,7 +151,8 @@ def negotiate(
         raise NotAcceptable(
             f"format {overrides[0]!r} is not available for this query; available: {available}"
         )
-    if not accept or not accept.strip():
+    if not accept or not accept.strip() or accepts_html(accept):
+        # No preference, or a browser's (text/html first): the default, readable format.
         return candidates[0]
     ranges = parse_accept(accept)
     best: Format | None = None

@@ -101,10 +101,17 @@ async def _sparql(request: Request) -> Response:
             if iri not in dataset.graph_names:
                 raise ProtocolError(400, unknown_graph_message(where, iri, dataset.graph_names))
     fmt = _negotiate(request, negotiation.formats_for(info.form), fields)
+    # A browser's SELECT/ASK goes to the results page when one is plugged in.
+    results_page = request.app.state.results_page
+    as_page = (
+        results_page is not None and fmt.kind == "results" and not fields.formats()
+        and negotiation.accepts_html(request.headers.get("accept"))
+    )
 
     headers = {"Vary": "Accept"}
     if request.method in ("GET", "HEAD"):
-        headers |= caching.validators(dataset.version, fmt.name, dataset.last_modified)
+        variant = "html" if as_page else fmt.name
+        headers |= caching.validators(dataset.version, variant, dataset.last_modified)
         if caching.not_modified(request, headers["ETag"], dataset.last_modified):
             return Response(status_code=304, headers=headers)
     protocol_dataset = bool(default_graphs or named_graphs)
@@ -118,6 +125,10 @@ async def _sparql(request: Request) -> Response:
         named_graphs=tuple(named_graphs) if protocol_dataset else None,
     )
     outcome = await request.app.state.pool.run(task, settings.timeout)
+    if as_page and outcome.status == 200:
+        response = results_page(request, query, outcome.body)
+        response.headers.update(headers)
+        return response
     return _outcome_response(outcome, headers)
 
 

@@ -8,7 +8,7 @@ default.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from coedp.namespaces import BASE
@@ -50,7 +50,6 @@ class Settings:
     workers: int = 2
     base_iri: str = BASE
     gzip_min_size: int = 1024
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def cors_list(self) -> list[str]:
