@@ -15,7 +15,10 @@ from collections.abc import Iterable
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from coedp.build.closure import ReasonerUnavailable, closure_reasonable
 from coedp.namespaces import BASE
+
+__all__ = ["REASONERS", "ReasonerUnavailable", "infer"]
 
 REASONERS = ("owlrl", "reasonable")
 
@@ -34,10 +37,6 @@ REFLEXIVE_TAUTOLOGIES = frozenset(
 TRIVIAL_OBJECT_PREDICATES = frozenset({RDF.type, RDFS.subClassOf, RDFS.domain, RDFS.range})
 
 
-class ReasonerUnavailable(RuntimeError):
-    """The chosen reasoner is not installed."""
-
-
 def _closure_owlrl(graph: Graph) -> Graph:
     import owlrl
 
@@ -50,17 +49,8 @@ def _closure_owlrl(graph: Graph) -> Graph:
 
 
 def _closure_reasonable(graph: Graph) -> Graph:
-    try:
-        import reasonable  # type: ignore[import-not-found]
-    except ImportError:
-        raise ReasonerUnavailable(
-            "the 'reasonable' reasoner is not installed: pip install 'coedp[reasonable]'"
-        ) from None
-    reasoner = reasonable.PyReasoner()
-    reasoner.from_graph(graph)
     closure = Graph()
-    closure += graph
-    for triple in reasoner.reason():
+    for triple in closure_reasonable(graph):
         closure.add(triple)
     return closure
 
