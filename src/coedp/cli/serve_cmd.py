@@ -138,7 +138,7 @@ def _report(dataset, settings: Settings) -> None:  # noqa: ANN001 - LoadedDatase
 def _serve(settings: Settings, dataset) -> int:  # noqa: ANN001 - LoadedDataset
     import uvicorn
 
-    from coedp.server.app import create_app
+    from coedp.web import create_site
 
     access = logging.getLogger("coedp.access")
     if not access.handlers:
@@ -147,7 +147,7 @@ def _serve(settings: Settings, dataset) -> int:  # noqa: ANN001 - LoadedDataset
         access.addHandler(handler)
         access.setLevel(logging.INFO)
         access.propagate = False
-    app = create_app(settings, dataset, cleanup_on_shutdown=True)
+    app = create_site(settings, dataset, cleanup_on_shutdown=True)  # endpoint + linked-data site
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, access_log=False, log_level="info",
         timeout_graceful_shutdown=5,

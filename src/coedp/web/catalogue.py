@@ -1,0 +1,348 @@
+"""What every page needs to know of every IRI: its labels, types and terms.
+
+Built once, on the first page that needs it, from two queries through the
+worker pool (the labels and types of every IRI; the terms of the ontology
+graph), then kept for the life of the process: the served dataset never
+changes while it runs. Pages then name any IRI in French or English without
+another query, and the search index is built from the same answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI
+
+from coedp.web import data
+from coedp.web.i18n import pick
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
+ORG = "http://www.w3.org/ns/org#"
+PROV = "http://www.w3.org/ns/prov#"
+TIME = "http://www.w3.org/2006/time#"
+SCHEMA = "https://schema.org/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+SPDX = "http://spdx.org/rdf/terms#"
+
+TYPE = RDF + "type"
+LABEL = RDFS + "label"
+PREF = SKOS + "prefLabel"
+ALT = SKOS + "altLabel"
+HIDDEN = SKOS + "hiddenLabel"
+
+# Names for the terms of reused vocabularies that pages show: (English, French).
+EXTERNAL: dict[str, tuple[str, str]] = {
+    TYPE: ("kind", "type"),
+    LABEL: ("name", "nom"),
+    RDFS + "comment": ("comment", "commentaire"),
+    RDFS + "seeAlso": ("see also", "voir aussi"),
+    RDFS + "subClassOf": ("sub-class of", "sous-classe de"),
+    RDFS + "subPropertyOf": ("sub-property of", "sous-propriété de"),
+    RDFS + "domain": ("domain", "domaine"),
+    RDFS + "range": ("range", "co-domaine"),
+    RDFS + "isDefinedBy": ("defined by", "défini par"),
+    OWL + "sameAs": ("same as", "identique à"),
+    OWL + "inverseOf": ("inverse of", "inverse de"),
+    OWL + "versionInfo": ("version", "version"),
+    OWL + "versionIRI": ("version IRI", "IRI de version"),
+    OWL + "Class": ("Class", "Classe"),
+    OWL + "ObjectProperty": ("Object property", "Propriété d'objet"),
+    OWL + "DatatypeProperty": ("Datatype property", "Propriété de données"),
+    OWL + "Ontology": ("Ontology", "Ontologie"),
+    PREF: ("preferred name", "nom préféré"),
+    ALT: ("other names", "autres noms"),
+    HIDDEN: ("misspellings", "graphies fautives"),
+    SKOS + "definition": ("definition", "définition"),
+    SKOS + "scopeNote": ("scope note", "note d'application"),
+    SKOS + "notation": ("notation", "notation"),
+    SKOS + "inScheme": ("in scheme", "dans le schéma"),
+    SKOS + "topConceptOf": ("top concept of", "concept de tête de"),
+    SKOS + "hasTopConcept": ("top concepts", "concepts de tête"),
+    SKOS + "broader": ("broader", "plus large"),
+    SKOS + "narrower": ("narrower", "plus étroit"),
+    SKOS + "related": ("related", "associé"),
+    SKOS + "exactMatch": ("exact match", "correspondance exacte"),
+    SKOS + "closeMatch": ("close match", "correspondance proche"),
+    SKOS + "broadMatch": ("broad match", "correspondance large"),
+    SKOS + "Concept": ("Concept", "Concept"),
+    SKOS + "ConceptScheme": ("Concept scheme", "Schéma de concepts"),
+    DCT + "title": ("title", "titre"),
+    DCT + "description": ("description", "description"),
+    DCT + "isPartOf": ("part of", "partie de"),
+    DCT + "hasPart": ("has part", "a pour partie"),
+    DCT + "language": ("language", "langue"),
+    DCT + "publisher": ("publisher", "éditeur"),
+    DCT + "creator": ("creator", "créateur"),
+    DCT + "license": ("licence", "licence"),
+    DCT + "source": ("source", "source"),
+    DCT + "issued": ("issued", "publié le"),
+    DCT + "modified": ("modified", "modifié le"),
+    DCT + "identifier": ("identifier", "identifiant"),
+    DCT + "subject": ("subject", "sujet"),
+    DCT + "Location": ("Location", "Lieu"),
+    ORG + "member": ("member", "membre"),
+    ORG + "organization": ("organisation", "organisation"),
+    ORG + "memberDuring": ("member during", "membre pendant"),
+    ORG + "role": ("role", "rôle"),
+    ORG + "subOrganizationOf": ("part of", "fait partie de"),
+    ORG + "hasSubOrganization": ("has part", "comprend"),
+    ORG + "unitOf": ("unit of", "unité de"),
+    ORG + "hasUnit": ("has unit", "a pour unité"),
+    ORG + "transitiveSubOrganizationOf": ("within", "au sein de"),
+    ORG + "memberOf": ("member of", "membre de"),
+    ORG + "hasMember": ("has member", "a pour membre"),
+    ORG + "hasMembership": ("membership", "adhésion"),
+    ORG + "originalOrganization": ("original organisation", "organisation d'origine"),
+    ORG + "resultingOrganization": ("resulting organisation", "organisation résultante"),
+    ORG + "changedBy": ("changed by", "modifiée par"),
+    ORG + "resultedFrom": ("resulted from", "issue de"),
+    ORG + "hasPost": ("post", "poste"),
+    ORG + "postIn": ("post in", "poste au sein de"),
+    ORG + "heldBy": ("held by", "occupé par"),
+    ORG + "holds": ("holds", "occupe"),
+    ORG + "Organization": ("Organisation", "Organisation"),
+    ORG + "FormalOrganization": ("Formal organisation", "Organisation formelle"),
+    ORG + "OrganizationalUnit": ("Organisational unit", "Unité organisationnelle"),
+    ORG + "OrganizationalCollaboration": ("Collaboration", "Collaboration"),
+    ORG + "Membership": ("Membership", "Adhésion"),
+    ORG + "Post": ("Post", "Poste"),
+    ORG + "ChangeEvent": ("Change event", "Changement"),
+    PROV + "wasDerivedFrom": ("derived from", "dérivé de"),
+    PROV + "wasAttributedTo": ("attributed to", "attribué à"),
+    PROV + "wasAssociatedWith": ("associated with", "associé à"),
+    PROV + "wasInfluencedBy": ("influenced by", "influencé par"),
+    PROV + "actedOnBehalfOf": ("acted on behalf of", "a agi au nom de"),
+    PROV + "Entity": ("Entity", "Entité"),
+    PROV + "Activity": ("Activity (PROV)", "Activité (PROV)"),
+    PROV + "Agent": ("Agent", "Agent"),
+    PROV + "Person": ("Person", "Personne"),
+    PROV + "Plan": ("Plan", "Plan"),
+    PROV + "SoftwareAgent": ("Software agent", "Agent logiciel"),
+    TIME + "hasBeginning": ("beginning", "début"),
+    TIME + "hasEnd": ("end", "fin"),
+    TIME + "inXSDDate": ("date", "date"),
+    TIME + "inXSDgYearMonth": ("month", "mois"),
+    TIME + "inXSDgYear": ("year", "année"),
+    TIME + "Instant": ("Instant", "Instant"),
+    TIME + "ProperInterval": ("Interval", "Intervalle"),
+    SCHEMA + "url": ("web site", "site web"),
+    SCHEMA + "name": ("name", "nom"),
+    SCHEMA + "location": ("location", "lieu"),
+    SCHEMA + "organizer": ("organiser", "organisateur"),
+    SCHEMA + "attendee": ("attendee", "participant"),
+    SCHEMA + "startDate": ("start date", "date de début"),
+    SCHEMA + "endDate": ("end date", "date de fin"),
+    SCHEMA + "superEvent": ("part of", "partie de"),
+    SCHEMA + "containedInPlace": ("in", "dans"),
+    FOAF + "Agent": ("Agent", "Agent"),
+    FOAF + "Person": ("Person", "Personne"),
+    FOAF + "Document": ("Document", "Document"),
+    FOAF + "homepage": ("home page", "page d'accueil"),
+    FOAF + "page": ("page", "page"),
+    VOID + "triples": ("triples", "triplets"),
+    VOID + "entities": ("entities", "entités"),
+    VOID + "subset": ("subset", "sous-ensemble"),
+    VOID + "sparqlEndpoint": ("SPARQL endpoint", "point d'accès SPARQL"),
+    VOID + "dataDump": ("data dump", "fichier de données"),
+    VOID + "uriSpace": ("IRI space", "espace d'IRI"),
+    VOID + "class": ("class", "classe"),
+    VOID + "property": ("property", "propriété"),
+    VOID + "classPartition": ("class partition", "partition par classe"),
+    VOID + "propertyPartition": ("property partition", "partition par propriété"),
+    VOID + "Dataset": ("Dataset (VoID)", "Jeu de données (VoID)"),
+    DCAT + "Dataset": ("Dataset", "Jeu de données"),
+    DCAT + "Distribution": ("Distribution", "Distribution"),
+    DCAT + "distribution": ("distribution", "distribution"),
+    DCAT + "downloadURL": ("download", "téléchargement"),
+    DCAT + "mediaType": ("media type", "type de média"),
+    DCAT + "byteSize": ("size in bytes", "taille en octets"),
+    SD + "name": ("graph name", "nom du graphe"),
+    SPDX + "checksum": ("checksum", "somme de contrôle"),
+    SPDX + "checksumValue": ("checksum value", "valeur"),
+    SPDX + "algorithm": ("algorithm", "algorithme"),
+}
+
+
+@dataclass
+class Term:
+    """A class or property of the ontology graph."""
+
+    iri: str
+    types: set[str] = field(default_factory=set)
+    labels: dict[str, str] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)
+    domains: list[str] = field(default_factory=list)
+    ranges: list[str] = field(default_factory=list)
+    supers: list[str] = field(default_factory=list)
+    inverse: list[str] = field(default_factory=list)
+    defined_by: str = ""
+
+    @property
+    def is_class(self) -> bool:
+        return OWL + "Class" in self.types or RDFS + "Class" in self.types
+
+    @property
+    def is_property(self) -> bool:
+        return any(t.endswith(("Property",)) for t in self.types) or RDF + "Property" in self.types
+
+
+@dataclass
+class Catalogue:
+    """Labels (per language), other names and types of every IRI, and the ontology's terms."""
+
+    labels: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    names: dict[str, list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
+    types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    terms: dict[str, Term] = field(default_factory=dict)
+    ancestors: dict[str, set[str]] = field(default_factory=dict)
+
+    # -- labels -----------------------------------------------------------
+    def label(self, iri: str, lang: str) -> str:
+        """The label of ``iri`` in ``lang`` (or the other language), else a readable fallback."""
+        found = pick(self.labels.get(iri), lang)
+        if found:
+            return found
+        term = self.terms.get(iri)
+        if term and term.labels:
+            return pick(term.labels, lang)
+        if iri in EXTERNAL:
+            return EXTERNAL[iri][1 if lang == "fr" else 0]
+        return short(iri)
+
+    def has_label(self, iri: str) -> bool:
+        """Whether the dataset names ``iri`` (an entity or term it describes)."""
+        return iri in self.labels or iri in self.terms
+
+    # -- kinds ------------------------------------------------------------
+    def kinds(self, iri: str, namespace: str) -> list[str]:
+        """The most specific classes of ``iri`` within ``namespace`` (its kinds)."""
+        own = {t for t in self.types.get(iri, ()) if t.startswith(namespace)}
+        return sorted(t for t in own if not any(t in self.ancestors.get(o, ()) for o in own))
+
+    def kind_label(self, iri: str, namespace: str, lang: str) -> str:
+        """The kinds of ``iri``, named and joined."""
+        kinds = self.kinds(iri, namespace) or sorted(self.types.get(iri, ()))[:1]
+        return ", ".join(self.label(k, lang) for k in kinds)
+
+    def instances(self, cls: str) -> list[str]:
+        """Every IRI typed ``cls`` (directly or by inference)."""
+        return sorted(s for s, types in self.types.items() if cls in types)
+
+
+def short(iri: str) -> str:
+    """The last segment of an IRI, for a thing without a label."""
+    tail = iri.rstrip("/#")
+    for sep in ("#", "/"):
+        if sep in tail:
+            tail = tail.rsplit(sep, 1)[1]
+    return tail or iri
+
+
+CATALOGUE_QUERY = f"""
+SELECT DISTINCT ?s ?p ?o WHERE {{
+  VALUES ?p {{ <{LABEL}> <{PREF}> <{ALT}> <{HIDDEN}> <{TYPE}> }}
+  ?s ?p ?o .
+  FILTER(isIRI(?s))
+}}"""
+
+VOCAB_QUERY = """
+SELECT DISTINCT ?t ?p ?o WHERE {{
+  GRAPH <{graph}> {{
+    VALUES ?p {{ <{rdf}type> <{rdfs}label> <{rdfs}comment> <{skos}definition> <{rdfs}domain>
+                <{rdfs}range> <{rdfs}subClassOf> <{rdfs}subPropertyOf> <{owl}inverseOf>
+                <{rdfs}isDefinedBy> }}
+    ?t ?p ?o .
+    FILTER(isIRI(?t) && (isIRI(?o) || isLiteral(?o)))
+  }}
+}}"""
+
+
+def build(label_rows: list[data.Row], vocab_rows: list[data.Row]) -> Catalogue:
+    """The catalogue from the answers of the two queries."""
+    cat = Catalogue()
+    for row in label_rows:
+        s, p, o = row["s"].value, row["p"].value, row["o"]
+        if p == TYPE:
+            cat.types[s].add(o.value)
+        elif p in (LABEL, PREF):
+            if o.lang not in cat.labels[s] or p == LABEL:
+                cat.labels[s][o.lang] = o.value
+        if p != TYPE and o.kind == "literal":
+            cat.names[s].append((o.value, o.lang, p))
+    for row in vocab_rows:
+        t, p, o = row["t"].value, row["p"].value, row["o"]
+        term = cat.terms.setdefault(t, Term(t))
+        if p == TYPE:
+            term.types.add(o.value)
+        elif p == LABEL and o.kind == "literal":
+            term.labels[o.lang] = o.value
+        elif p in (RDFS + "comment", SKOS + "definition") and o.kind == "literal":
+            term.comments.setdefault(o.lang, o.value)
+        elif p == RDFS + "domain" and o.is_iri:
+            term.domains.append(o.value)
+        elif p == RDFS + "range" and o.is_iri:
+            term.ranges.append(o.value)
+        elif p in (RDFS + "subClassOf", RDFS + "subPropertyOf") and o.is_iri:
+            term.supers.append(o.value)
+        elif p == OWL + "inverseOf" and o.is_iri:
+            term.inverse.append(o.value)
+        elif p == RDFS + "isDefinedBy" and o.is_iri:
+            term.defined_by = o.value
+    for term in cat.terms.values():
+        term.domains.sort()
+        term.ranges.sort()
+        term.supers.sort()
+    cat.ancestors = _ancestors(cat.terms)
+    return cat
+
+
+def _ancestors(terms: dict[str, Term]) -> dict[str, set[str]]:
+    """Every super-term of each term, transitively (cycles are harmless)."""
+    result: dict[str, set[str]] = {}
+    for iri in terms:
+        seen: set[str] = set()
+        stack = list(terms[iri].supers)
+        while stack:
+            parent = stack.pop()
+            if parent in seen or parent == iri:
+                continue
+            seen.add(parent)
+            if parent in terms:
+                stack.extend(terms[parent].supers)
+        result[iri] = seen
+    return result
+
+
+async def get(app: FastAPI) -> Catalogue:
+    """The catalogue of ``app``'s dataset, built on first use (once, under a lock)."""
+    cached = getattr(app.state, "web_catalogue", None)
+    if cached is not None:
+        return cached
+    lock: asyncio.Lock = app.state.web_lock
+    async with lock:
+        cached = getattr(app.state, "web_catalogue", None)
+        if cached is None:
+            base = app.state.settings.base_iri
+            label_rows = await data.select(app, CATALOGUE_QUERY)
+            vocab_rows = await data.select(
+                app,
+                VOCAB_QUERY.format(
+                    graph=base + "graph/ontology",
+                    rdf=RDF,
+                    rdfs=RDFS,
+                    skos=SKOS,
+                    owl=OWL,
+                ),
+            )
+            cached = build(label_rows, vocab_rows)
+            app.state.web_catalogue = cached
+    return cached

@@ -1,0 +1,261 @@
+"""Dereferenceable IRIs: thing -> 303 -> document, and content negotiation.
+
+Linked-data practice followed here (the "303 See Other" recipe):
+
+* ``GET /id/{path}`` (a thing), ``/graph/{name}`` (a named graph) and
+  ``/id/dataset`` answer ``303 See Other`` to their document
+  ``/doc/id/{path}``, which negotiates its form; the 303 carries
+  ``Vary: Accept`` and always points at the same document, whatever the
+  client accepts.
+* Ontology terms ``/def/Term`` and the ontology ``/def/``: a browser is sent
+  (303) to the ontology documentation, at the term's anchor
+  (``/ontology#Term``); an RDF client to the term's document ``/doc/def/Term``.
+* ``/doc/{path}`` negotiates by Accept (q-values honoured; HTML first on a
+  tie or without Accept) or takes the form from an extension: ``.html``,
+  ``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``. Every answer says
+  ``Vary: Accept`` and lists the other forms in ``Link: rel="alternate"``
+  headers (with ``type=``); RDF forms carry
+  ``Access-Control-Allow-Origin: *``; HTML pages the site's security headers.
+* An IRI the dataset says nothing about: 404, with a page offering the search
+  box to a browser and a line of text to an RDF client.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from coedp.server import negotiation
+from coedp.web import catalogue, describe, i18n, render
+from coedp.web.data import DataError
+from coedp.web.entity import Builder
+from coedp.web.iris import IriMap, split_extension
+
+router = APIRouter(include_in_schema=False)
+
+# Forms of a document in the server's order of preference: (name, media type, aliases).
+FORMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("html", "text/html", ("application/xhtml+xml",)),
+    ("turtle", "text/turtle", ("application/x-turtle", "text/n3")),
+    ("jsonld", "application/ld+json", ("application/json",)),
+    ("ntriples", "application/n-triples", ()),
+    ("rdfxml", "application/rdf+xml", ()),
+)
+MEDIA = {name: media for name, media, _ in FORMS}
+TITLES = {
+    "html": "HTML",
+    "turtle": "Turtle",
+    "jsonld": "JSON-LD",
+    "ntriples": "N-Triples",
+    "rdfxml": "RDF/XML",
+}
+CONTENT_TYPES = {
+    "turtle": "text/turtle; charset=utf-8",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml; charset=utf-8",
+}
+
+
+def choose_form(accept: str | None) -> str | None:
+    """The form to serve for an Accept header; None when nothing fits (406)."""
+    if not accept or not accept.strip():
+        return "html"
+    ranges = negotiation.parse_accept(accept)
+    best, best_q = None, 0.0
+    for name, media, aliases in FORMS:
+        q = negotiation.quality(ranges, media)
+        exact = [r.q for r in ranges for alias in aliases if r.matches(alias) == 3]
+        q = max([q, *exact])
+        if q > best_q:
+            best, best_q = name, q
+    return best
+
+
+def wants_html(request: Request) -> bool:
+    """Whether the client would rather read a page than RDF (for errors)."""
+    return choose_form(request.headers.get("accept")) == "html"
+
+
+def iri_map(request: Request) -> IriMap:
+    """The IRI map of the app's base IRI."""
+    return IriMap(request.app.state.settings.base_iri)
+
+
+# -- things ---------------------------------------------------------------------
+@router.api_route("/id/{rel:path}", methods=["GET", "HEAD"])
+async def thing_id(request: Request, rel: str) -> Response:
+    """An entity (or the dataset): 303 to its document."""
+    return await _thing(request, "id/" + rel)
+
+
+@router.api_route("/graph/{rel:path}", methods=["GET", "HEAD"])
+async def thing_graph(request: Request, rel: str) -> Response:
+    """A named graph: 303 to its document (described from the metadata graph)."""
+    return await _thing(request, "graph/" + rel)
+
+
+@router.api_route("/def/{rel:path}", methods=["GET", "HEAD"])
+async def thing_def(request: Request, rel: str) -> Response:
+    """An ontology term, or the ontology: 303 to the documentation or to the RDF document."""
+    return await _thing(request, "def/" + rel)
+
+
+async def _thing(request: Request, rel: str) -> Response:
+    iris = iri_map(request)
+    iri = iris.from_path(rel)
+    form = choose_form(request.headers.get("accept"))
+    try:
+        found = await describe.exists(request.app, iri)
+    except DataError as exc:
+        return unavailable(request, str(exc))
+    if not found:
+        return not_found(request)
+    if rel.startswith("def/") and form == "html":
+        location = iris.link(iri) or "/ontology"
+    else:
+        location = iris.doc_path(iri)
+    return Response(status_code=303, headers={"Location": location, "Vary": "Accept"})
+
+
+# -- documents -------------------------------------------------------------------
+@router.api_route("/doc/{rel:path}", methods=["GET", "HEAD"])
+async def document(request: Request, rel: str) -> Response:
+    """The description of ``<BASE>rel`` in the negotiated (or named) form."""
+    iris = iri_map(request)
+    page_text = request.query_params.get("page", "1")
+    if not page_text.isdigit() or int(page_text) < 1 or int(page_text) > 100_000:
+        return _plain(400, f"page must be a whole number from 1, not {page_text!r}")
+    page = int(page_text)
+    stripped, fixed = split_extension(rel)
+    negotiated = choose_form(request.headers.get("accept"))
+    # A page needs more than the RDF answer: describe with detail at once (one query).
+    detail = request.method == "GET"
+    try:
+        form = fixed or negotiated
+        desc = await describe.describe(
+            request.app, iris.from_path(stripped), page, detail=detail and form == "html"
+        )
+        if not desc.exists and fixed is not None:
+            # "…/coedp.jsonld" may be a name, not an extension.
+            form = negotiated
+            desc = await describe.describe(
+                request.app, iris.from_path(rel), page, detail=detail and form == "html"
+            )
+        if not desc.exists:
+            return not_found(request)
+        if form is None:
+            available = ", ".join(f"{media} ({name})" for name, media, _ in FORMS)
+            return _plain(406, f"no acceptable form; available: {available}", {"Vary": "Accept"})
+        headers = _link_headers(iris, desc, form, request)
+        if form == "html":
+            if not detail:  # HEAD, e.g. a link check: the page exists, no need to draw it
+                return Response(
+                    status_code=200, media_type="text/html; charset=utf-8", headers=headers
+                )
+            return await _entity_page(request, desc, headers)
+        cat = await catalogue.get(request.app)
+    except DataError as exc:
+        return unavailable(request, str(exc))
+    body = describe.serialize(describe.triples(desc, cat), form)
+    headers["Access-Control-Allow-Origin"] = "*"
+    headers["X-Content-Type-Options"] = "nosniff"
+    return Response(body, media_type=CONTENT_TYPES[form], headers=headers)
+
+
+def _link_headers(
+    iris: IriMap, desc: describe.Description, form: str, request: Request
+) -> dict[str, str]:
+    """Vary, Content-Location and Link (alternates, the thing, paging)."""
+    links = [
+        f'<{iris.doc_path(desc.iri, name)}>; rel="alternate"; type="{media}"'
+        for name, media, _ in FORMS
+        if name != form
+    ]
+    if iris.is_local(desc.iri):
+        links.append(f'<{desc.iri}>; rel="describes"')
+    page_suffix = f"?page={desc.page}" if desc.page > 1 else ""
+    if desc.has_next:
+        links.append(f'<{request.url.path}?page={desc.page + 1}>; rel="next"')
+    if desc.page > 1:
+        previous = "" if desc.page == 2 else f"?page={desc.page - 1}"
+        links.append(f'<{request.url.path}{previous}>; rel="prev"')
+    return {
+        "Vary": "Accept, Accept-Language, Cookie" if form == "html" else "Accept",
+        "Link": ", ".join(links),
+        "Content-Location": iris.doc_path(desc.iri, form) + page_suffix,
+    }
+
+
+async def _entity_page(
+    request: Request, desc: describe.Description, headers: dict[str, str]
+) -> Response:
+    app = request.app
+    iris = iri_map(request)
+    cat = await catalogue.get(app)
+    lang, _ = i18n.choose(request)
+    entity = Builder(cat, iris, lang).build(desc)
+    forms = [
+        (TITLES[name], iris.doc_path(desc.iri, name), MEDIA[name])
+        for name, _, _ in FORMS
+        if name != "html"
+    ]
+    return render.page(
+        request,
+        "entity.html",
+        {
+            "entity": entity,
+            "forms": forms,
+            "desc": desc,
+            "canonical": desc.iri,
+            "next_url": render.url_with(request, page=desc.page + 1) if desc.has_next else None,
+            "prev_url": (
+                render.url_with(request, page=desc.page - 1 if desc.page > 2 else None)
+                if desc.page > 1
+                else None
+            ),
+            "graph_dumps": _graph_dumps(entity.graph_dump),
+        },
+        headers=headers,
+    )
+
+
+def _graph_dumps(graph: str | None) -> list[tuple[str, str]]:
+    if not graph:
+        return []
+    from urllib.parse import quote
+
+    return [
+        (TITLES[name], f"/rdf-graph-store?graph={quote(graph, safe='')}&format={name}")
+        for name in ("turtle", "ntriples", "rdfxml", "jsonld")
+    ]
+
+
+# -- errors ------------------------------------------------------------------------
+def not_found(request: Request) -> Response:
+    """404: a page with the search box for a browser, a line of text otherwise."""
+    if wants_html(request):
+        return render.page(
+            request,
+            "notfound.html",
+            {"missing": request.url.path},
+            status=404,
+            headers={"Vary": "Accept"},
+        )
+    return _plain(
+        404,
+        f"nothing is published at {request.url.path}; search at /search?q=... or query /sparql",
+        {"Vary": "Accept"},
+    )
+
+
+def unavailable(request: Request, message: str) -> Response:
+    """503: the query behind a page failed (timeout, busy endpoint)."""
+    if wants_html(request):
+        return render.page(request, "error.html", {"message": message}, status=503)
+    return _plain(503, message)
+
+
+def _plain(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        message + "\n", status_code=status, media_type="text/plain; charset=utf-8", headers=headers
+    )

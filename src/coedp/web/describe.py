@@ -1,0 +1,194 @@
+"""What the description of an IRI holds, read by SPARQL through the worker pool.
+
+The description of ``<S>`` (its RDF document, and the data of its page) is:
+
+* its own triples ``<S> ?p ?o``, from every graph of the dataset (for an
+  entity that is the asserted and the inferred graph; for an ontology term
+  the ontology graph; for the dataset and its parts the metadata graph);
+* for a named graph, the triples of the VoID subset that names it with
+  ``sd:name`` (its description in the metadata graph);
+* the labels (rdfs:label, skos:prefLabel) of every IRI it links to, and of
+  every IRI that links to it;
+* the incoming links ``?s ?p <S>``, at most ``PAGE_SIZE`` per page, ordered
+  by property then subject; ``?page=N`` gives the next ones and the answer
+  carries ``Link: <...?page=N+1>; rel="next"`` while there are more (a
+  country or a class has many).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from fastapi import FastAPI
+
+from coedp.namespaces import COEDP, PREFIXES
+from coedp.server.engine import QueryTask
+from coedp.web import data
+from coedp.web.catalogue import LABEL, PREF, SD, Catalogue
+from coedp.web.data import Term, sparql_iri
+
+PAGE_SIZE = 500
+
+# Several small queries rather than one with UNIONs: the endpoint's guard
+# parses every query with rdflib first, and small queries parse many times
+# faster; they also run side by side on the pool's workers.
+OUT = "SELECT ?p ?o WHERE {{ {s} ?p ?o }}"
+IN = "SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {s} }} ORDER BY ?p ?s OFFSET {offset} LIMIT {limit}"
+VIA = "SELECT ?s ?p ?o WHERE {{ ?s <" + SD + "name> {s} . ?s ?p ?o }}"
+EXISTS = "ASK {{ {{ {s} ?p ?o }} UNION {{ ?x ?q {s} }} }}"
+
+# What a page shows of the IRIs next to the entity (second hop).
+HOP_PROPERTIES = (
+    COEDP + "activity",
+    COEDP + "participant",
+    COEDP + "role",
+    COEDP + "status",
+    COEDP + "capacity",
+    COEDP + "onBehalfOf",
+    COEDP + "startDate",
+    COEDP + "endDate",
+    COEDP + "dateText",
+    COEDP + "organisedBy",
+    COEDP + "firstLine",
+    COEDP + "lastLine",
+    COEDP + "fileName",
+    "http://purl.org/dc/terms/isPartOf",
+    "http://rdfs.org/ns/void#triples",
+)
+HOP = (
+    "SELECT DISTINCT ?s ?p ?o WHERE {{ {{ {s} ?q ?s }} UNION {{ ?s ?q {s} }} "
+    "VALUES ?p {{ {props} }} ?s ?p ?o }}"
+)
+MEMBERSHIPS = """PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX time: <http://www.w3.org/2006/time#>
+SELECT ?s ?p ?o WHERE {{
+  {{ ?s org:member {s} }} UNION {{ {s} org:memberDuring ?x BIND({s} AS ?s) }}
+  ?s org:memberDuring ?period . ?period ?p ?instant .
+  ?instant time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear ?o }}"""
+ORG_MEMBER = "http://www.w3.org/ns/org#member"
+ORG_DURING = "http://www.w3.org/ns/org#memberDuring"
+
+
+@dataclass
+class Description:
+    """The triples describing one IRI (see the module docstring)."""
+
+    iri: str
+    out: list[tuple[Term, Term]] = field(default_factory=list)  # (p, o)
+    incoming: list[tuple[Term, Term]] = field(default_factory=list)  # (s, p)
+    via: list[tuple[Term, Term, Term]] = field(default_factory=list)  # (s, p, o)
+    page: int = 1
+    has_next: bool = False
+    # For pages only: node -> property -> values of the neighbours (HOP_PROPERTIES),
+    # and (membership, start, end) of the entity's memberships.
+    hop: dict[str, dict[str, list[Term]]] = field(default_factory=dict)
+    memberships: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def exists(self) -> bool:
+        """Whether the dataset says anything of the IRI (on this page)."""
+        return bool(self.out or self.incoming or self.via)
+
+    def values(self, prop: str) -> list[Term]:
+        """The objects of ``<S> prop ?o``."""
+        return [o for p, o in self.out if p.value == prop]
+
+    def linked(self) -> set[str]:
+        """IRIs the description links to or from."""
+        found = {o.value for _, o in self.out if o.is_iri}
+        found |= {s.value for s, _ in self.incoming if s.is_iri}
+        found |= {o.value for _, _, o in self.via if o.is_iri}
+        found |= {s.value for s, _, _ in self.via if s.is_iri}
+        found.discard(self.iri)
+        return found
+
+
+async def exists(app: FastAPI, iri: str) -> bool:
+    """Whether the dataset has any triple with ``iri`` as subject or object."""
+    settings = app.state.settings
+    task = QueryTask(
+        EXISTS.format(s=sparql_iri(iri)), "json", "ntriples", 1, base_iri=settings.base_iri
+    )
+    outcome = await app.state.pool.run(task, settings.timeout)
+    if outcome.status != 200:
+        raise data.DataError(outcome.message)
+    return b"true" in outcome.body
+
+
+async def describe(app: FastAPI, iri: str, page: int = 1, detail: bool = False) -> Description:
+    """The description of ``iri``, incoming links of page ``page`` (from 1).
+
+    With ``detail`` (for a page) it also holds what the page shows of the
+    neighbours (``HOP_PROPERTIES``) and the dates of memberships.
+    """
+    s = sparql_iri(iri)
+    queries = [
+        OUT.format(s=s),
+        IN.format(s=s, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1),
+        VIA.format(s=s),
+    ]
+    if detail:
+        queries.append(HOP.format(s=s, props=" ".join(f"<{p}>" for p in HOP_PROPERTIES)))
+    answers = await asyncio.gather(*(data.select(app, q) for q in queries))
+    desc = Description(iri, page=page)
+    desc.out = sorted((r["p"], r["o"]) for r in answers[0])
+    desc.incoming = [(r["s"], r["p"]) for r in answers[1] if r["s"].value != iri]
+    desc.incoming.sort(key=lambda sp: (sp[1].value, sp[0].value))
+    if len(answers[1]) > PAGE_SIZE:
+        desc.incoming = desc.incoming[:PAGE_SIZE]
+        desc.has_next = True
+    desc.via = sorted((r["s"], r["p"], r["o"]) for r in answers[2])
+    if not detail:
+        return desc
+    for row in answers[3]:
+        node = desc.hop.setdefault(row["s"].value, {})
+        node.setdefault(row["p"].value, []).append(row["o"])
+    for props in desc.hop.values():
+        for values in props.values():
+            values.sort()
+    if desc.values(ORG_DURING) or any(p.value == ORG_MEMBER for _, p in desc.incoming):
+        periods: dict[str, dict[str, str]] = {}
+        for row in await data.select(app, MEMBERSHIPS.format(s=s)):
+            end = "end" if row["p"].value.endswith("hasEnd") else "start"
+            periods.setdefault(row["s"].value, {})[end] = row["o"].value
+        desc.memberships = sorted(
+            (m, dates.get("start", ""), dates.get("end", "")) for m, dates in periods.items()
+        )
+    return desc
+
+
+def triples(desc: Description, cat: Catalogue) -> list[ox.Triple]:
+    """The description as RDF triples, with the labels of the IRIs it links to."""
+    subject = ox.NamedNode(desc.iri)
+    out: list[ox.Triple] = [ox.Triple(subject, p.to_ox(), o.to_ox()) for p, o in desc.out]
+    out += [ox.Triple(s.to_ox(), p.to_ox(), subject) for s, p in desc.incoming]
+    out += [ox.Triple(s.to_ox(), p.to_ox(), o.to_ox()) for s, p, o in desc.via]
+    for linked in sorted(desc.linked()):
+        node = ox.NamedNode(linked)
+        for value, lang, prop in cat.names.get(linked, ()):
+            if prop in (LABEL, PREF):
+                literal = ox.Literal(value, language=lang) if lang else ox.Literal(value)
+                out.append(ox.Triple(node, ox.NamedNode(prop), literal))
+    seen: set[ox.Triple] = set()
+    unique = []
+    for triple in out:
+        if triple not in seen:
+            seen.add(triple)
+            unique.append(triple)
+    return unique
+
+
+RDF_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+def serialize(triples_: list[ox.Triple], form: str) -> bytes:
+    """The triples in the RDF syntax ``form`` (turtle, ntriples, jsonld, rdfxml)."""
+    prefixes = dict(PREFIXES) if form in ("turtle", "rdfxml") else None
+    return ox.serialize(triples_, format=RDF_FORMATS[form], prefixes=prefixes)

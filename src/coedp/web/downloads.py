@@ -1,0 +1,196 @@
+"""The downloads page (/downloads) and the dumps themselves (/download/NAME).
+
+The files are those of the folder the served dataset was loaded from (the
+output of ``coedp build``), as listed in its SHA256SUMS: only a name listed
+there can be served, so no path can reach anything else. The page gives each
+file's format, size and SHA-256 (read from SHA256SUMS, and checked against
+the file when the page is built), the named graphs with their sizes, a
+summary of the VoID/DCAT description (/download/void.ttl), the licence and
+how to cite the dataset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse
+
+from coedp.server.store import LoadedDataset
+from coedp.web import catalogue, describe, i18n, render
+from coedp.web.data import DataError
+from coedp.web.entity import Builder
+from coedp.web.iris import IriMap
+
+router = APIRouter(include_in_schema=False)
+
+# Extension -> (media type, format name).
+MEDIA: dict[str, tuple[str, str]] = {
+    ".nq": ("application/n-quads", "N-Quads (named graphs)"),
+    ".trig": ("application/trig", "TriG (named graphs)"),
+    ".jsonld": ("application/ld+json", "JSON-LD"),
+    ".ttl": ("text/turtle; charset=utf-8", "Turtle"),
+    ".nt": ("application/n-triples", "N-Triples"),
+    ".rdf": ("application/rdf+xml", "RDF/XML"),
+    ".owl": ("application/rdf+xml", "RDF/XML"),
+}
+SUMS = "SHA256SUMS"
+_LINE = re.compile(r"^([0-9a-f]{64})\s+\*?(\S+)$")
+
+
+@dataclass(frozen=True)
+class Dump:
+    """A published file: name, SHA-256 as listed, size, media type and format name."""
+
+    name: str
+    sha256: str
+    size: int
+    media_type: str
+    format: str
+    verified: bool
+
+
+def folder(dataset: LoadedDataset) -> Path:
+    """The folder the served dataset came from."""
+    return dataset.source.parent
+
+
+def listed(dataset: LoadedDataset) -> dict[str, str]:
+    """name -> SHA-256 from the folder's SHA256SUMS (empty when there is none)."""
+    path = folder(dataset) / SUMS
+    if not path.is_file():
+        return {}
+    sums = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _LINE.match(line.strip())
+        if match and "/" not in match.group(2) and not match.group(2).startswith("."):
+            sums[match.group(2)] = match.group(1)
+    return sums
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def dumps(dataset: LoadedDataset, cache: dict[str, Dump]) -> list[Dump]:
+    """Every listed file that exists, with its size and whether its checksum matches."""
+    result = []
+    for name, sha in sorted(listed(dataset).items()):
+        path = folder(dataset) / name
+        if not path.is_file():
+            continue
+        if name not in cache:
+            media, fmt = MEDIA.get(path.suffix, ("application/octet-stream", path.suffix))
+            if name == "shapes.ttl":
+                fmt = "SHACL shapes, Turtle"
+            elif name == "void.ttl":
+                fmt = "VoID / DCAT description, Turtle"
+            cache[name] = Dump(name, sha, path.stat().st_size, media, fmt, _sha256(path) == sha)
+        result.append(cache[name])
+    return result
+
+
+def human_size(size: int) -> str:
+    """1234567 -> '1.2 MB'."""
+    value = float(size)
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} bytes"
+
+
+@router.api_route("/download/{name}", methods=["GET", "HEAD"])
+async def download(request: Request, name: str) -> Response:
+    """A file listed in SHA256SUMS, with its media type; anything else is 404."""
+    dataset: LoadedDataset = request.app.state.dataset
+    sums = listed(dataset)
+    path = folder(dataset) / name
+    if name not in sums or not path.is_file():
+        return Response(
+            f"no file {name!r} is published; see /downloads\n",
+            status_code=404,
+            media_type="text/plain; charset=utf-8",
+        )
+    media, _ = MEDIA.get(path.suffix, ("application/octet-stream", ""))
+    return FileResponse(
+        path,
+        media_type=media,
+        headers={
+            "Access-Control-Allow-Origin": "*",
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Content-Type-Options": "nosniff",
+            "ETag": f'"{sums[name][:32]}"',
+        },
+    )
+
+
+@router.api_route("/downloads", methods=["GET", "HEAD"])
+async def downloads_page(request: Request) -> Response:
+    """The dumps, the VoID/DCAT summary, the licence and how to cite."""
+    lang, _ = i18n.choose(request)
+    dataset: LoadedDataset = request.app.state.dataset
+    cache = getattr(request.app.state, "web_dump_cache", None)
+    if cache is None:
+        cache = request.app.state.web_dump_cache = {}
+    files = dumps(dataset, cache)
+    iris = IriMap(request.app.state.settings.base_iri)
+    dataset_iri = iris.base + "id/dataset"
+    summary = []
+    try:
+        cat = await catalogue.get(request.app)
+        about = await describe.describe(request.app, dataset_iri)
+        builder = Builder(cat, iris, lang)
+        keep = {
+            "http://purl.org/dc/terms/" + k
+            for k in (
+                "title",
+                "description",
+                "license",
+                "issued",
+                "modified",
+                "creator",
+                "publisher",
+            )
+        }
+        keep |= {
+            "http://rdfs.org/ns/void#" + k
+            for k in ("triples", "entities", "sparqlEndpoint", "uriSpace")
+        }
+        for p, o in about.out:
+            if p.value in keep and (not o.lang or o.lang == lang):
+                summary.append((builder.prop(p.value)[0], builder.value(o)))
+    except DataError:
+        pass
+    graphs = [
+        (
+            g.name,
+            g.triples,
+            "/rdf-graph-store?graph=" + quote(g.name, safe=""),
+            iris.link(g.name) or g.name,
+        )
+        for g in dataset.graphs
+        if g.name
+    ]
+    return render.page(
+        request,
+        "downloads.html",
+        {
+            "files": files,
+            "human_size": human_size,
+            "summary": summary,
+            "graphs": graphs,
+            "dataset_doc": iris.doc_path(dataset_iri),
+            "version": dataset.version[:12],
+            "has_void": any(f.name == "void.ttl" for f in files),
+            "has_sums": bool(files),
+        },
+    )

@@ -1,0 +1,721 @@
+"""The page of one entity: its facts grouped for a reader, links by label.
+
+From a :class:`~coedp.web.describe.Description` and the catalogue this builds
+what the template shows: the labels in both languages, the kind, the facts
+grouped (identity, names, description, organisation, membership, dates,
+participation, instrument, figures, vocabulary, provenance), the incoming
+links grouped by property under human headings, the activities an
+organisation or person took part in (or the participants of an activity), a
+timeline where there are dates, the provenance of the facts (section,
+document, lines) and schema.org JSON-LD. Hidden labels (misspellings kept for
+search) are never shown, nor are inferred super-property triples that only
+repeat a more specific one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from coedp.namespaces import COEDP
+from coedp.web import catalogue as c
+from coedp.web.catalogue import Catalogue
+from coedp.web.data import Term
+from coedp.web.describe import Description
+from coedp.web.i18n import t
+from coedp.web.iris import IriMap
+
+D = str(COEDP)
+
+
+def _d(name: str) -> str:
+    return D + name
+
+
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "identity",
+        (
+            c.TYPE,
+            _d("iso3166Alpha2"),
+            _d("iso3166Alpha3"),
+            _d("treatyNumber"),
+            _d("reference"),
+            c.SCHEMA + "url",
+            c.RDFS + "seeAlso",
+            c.OWL + "sameAs",
+            c.SKOS + "notation",
+            c.DCT + "identifier",
+            c.SKOS + "exactMatch",
+            c.SKOS + "closeMatch",
+            c.SKOS + "broadMatch",
+            c.FOAF + "homepage",
+        ),
+    ),
+    (
+        "names",
+        (c.LABEL, c.PREF, c.ALT, _d("formerName"), c.DCT + "title", _d("name"), _d("nameOf")),
+    ),
+    (
+        "description",
+        (
+            _d("profile"),
+            c.DCT + "description",
+            c.RDFS + "comment",
+            c.SKOS + "definition",
+            c.SKOS + "scopeNote",
+            _d("keyPoint"),
+            _d("asStated"),
+            _d("endReason"),
+        ),
+    ),
+    (
+        "organisation",
+        (
+            _d("seat"),
+            _d("seatCountry"),
+            _d("countryOfOrigin"),
+            _d("office"),
+            _d("memberCount"),
+            _d("countryCount"),
+            _d("figureQualifier"),
+            _d("heldBy"),
+            _d("inCountry"),
+            c.ORG + "subOrganizationOf",
+            c.ORG + "unitOf",
+            c.ORG + "hasSubOrganization",
+            c.ORG + "hasUnit",
+            _d("holds"),
+            c.ORG + "holds",
+            c.ORG + "memberOf",
+            c.ORG + "hasMember",
+            c.ORG + "postIn",
+            c.ORG + "heldBy",
+        ),
+    ),
+    (
+        "membership",
+        (
+            c.ORG + "member",
+            c.ORG + "organization",
+            c.ORG + "role",
+            c.ORG + "memberDuring",
+            _d("cohort"),
+            _d("membershipStatus"),
+            _d("joinedBy"),
+            _d("endedBy"),
+            _d("endedBecauseOf"),
+            _d("suspendedBy"),
+            _d("continues"),
+            _d("tcInfIntroduction"),
+        ),
+    ),
+    (
+        "dates",
+        (
+            _d("dateText"),
+            _d("startDate"),
+            _d("endDate"),
+            _d("datePrecision"),
+            c.TIME + "hasBeginning",
+            c.TIME + "hasEnd",
+            c.TIME + "inXSDDate",
+            c.TIME + "inXSDgYearMonth",
+            c.TIME + "inXSDgYear",
+            _d("adoptedOn"),
+            _d("period"),
+            c.DCT + "issued",
+        ),
+    ),
+    (
+        "participation",
+        (
+            _d("activity"),
+            _d("participant"),
+            _d("role"),
+            _d("status"),
+            _d("capacity"),
+            _d("onBehalfOf"),
+            _d("organisedBy"),
+            _d("category"),
+            _d("domain"),
+            _d("concerns"),
+            _d("location"),
+            _d("venue"),
+            _d("online"),
+            _d("theme"),
+            _d("signatory"),
+            _d("partOf"),
+            _d("partOfSeries"),
+            _d("acquirer"),
+            c.ORG + "originalOrganization",
+            c.ORG + "resultingOrganization",
+        ),
+    ),
+    (
+        "instrument",
+        (
+            _d("adoptedBy"),
+            _d("madeWith"),
+            _d("supplements"),
+            _d("supersedes"),
+            _d("citedIn"),
+            _d("citedInstrument"),
+            _d("footnote"),
+            _d("citedUrl"),
+            _d("cites"),
+            _d("hasCitation"),
+            _d("state"),
+            _d("treaty"),
+            _d("treatyAction"),
+        ),
+    ),
+    ("figures", (_d("listItem"), _d("statedCount"), _d("statedTotal"), _d("counts"))),
+    (
+        "vocabulary",
+        (
+            c.SKOS + "inScheme",
+            c.SKOS + "topConceptOf",
+            c.SKOS + "hasTopConcept",
+            c.SKOS + "broader",
+            c.SKOS + "narrower",
+            c.SKOS + "related",
+            c.RDFS + "subClassOf",
+            c.RDFS + "subPropertyOf",
+            c.RDFS + "domain",
+            c.RDFS + "range",
+            c.OWL + "inverseOf",
+            c.RDFS + "isDefinedBy",
+            c.OWL + "versionInfo",
+            c.OWL + "versionIRI",
+        ),
+    ),
+    (
+        "provenance",
+        (
+            _d("statedIn"),
+            _d("sourceLine"),
+            _d("curatedBy"),
+            c.PROV + "wasDerivedFrom",
+            c.PROV + "wasAttributedTo",
+            c.DCT + "source",
+            c.DCT + "publisher",
+            c.DCT + "creator",
+            c.DCT + "license",
+            _d("fileName"),
+            _d("firstLine"),
+            _d("lastLine"),
+            c.DCT + "isPartOf",
+            c.DCT + "language",
+        ),
+    ),
+)
+GROUP_OF: dict[str, str] = {p: g for g, props in GROUPS for p in props}
+ORDER_OF: dict[str, int] = {p: n for n, p in enumerate(p for _, props in GROUPS for p in props)}
+
+# Never shown as facts: misspellings, and what the special sections show.
+HIDDEN_OUT = {
+    c.HIDDEN,
+    _d("participatedIn"),
+    _d("hasParticipant"),
+    _d("hasParticipation"),
+    _d("statedIn"),
+    _d("sourceLine"),
+    _d("curatedBy"),
+    c.PROV + "wasDerivedFrom",
+    c.PROV + "wasInfluencedBy",
+}
+HIDDEN_IN = {_d("participant"), _d("activity"), _d("hasParticipant"), _d("participatedIn")}
+
+# Headings of incoming links, by property: (English, French).
+INCOMING: dict[str, tuple[str, str]] = {
+    _d("seatCountry"): (
+        "Organisations seated in this country",
+        "Organisations dont le siège est dans ce pays",
+    ),
+    _d("countryOfOrigin"): (
+        "Organisations from this country",
+        "Organisations originaires de ce pays",
+    ),
+    _d("seat"): ("Organisations seated here", "Organisations qui y ont leur siège"),
+    _d("office"): ("Organisations with an office here", "Organisations qui y ont un bureau"),
+    _d("inCountry"): ("Places in this country", "Lieux de ce pays"),
+    _d("organisedBy"): ("Activities it organised", "Activités qu'il a organisées"),
+    c.ORG + "member": ("Its memberships", "Ses adhésions"),
+    c.ORG + "organization": ("Memberships of this organisation", "Adhésions à cette organisation"),
+    _d("statedIn"): ("Facts stated in this section", "Faits énoncés dans cette section"),
+    c.DCT + "isPartOf": ("Its parts", "Ses parties"),
+    _d("curatedBy"): ("Facts curated by this rule", "Faits établis par cette règle"),
+    _d("listItem"): ("Lists that name it", "Listes qui le nomment"),
+    _d("counts"): ("Stated figures about it", "Chiffres annoncés à son sujet"),
+    _d("concerns"): ("Activities about it", "Activités qui le concernent"),
+    _d("location"): ("Activities held here", "Activités tenues ici"),
+    _d("domain"): ("Activities in this domain", "Activités de ce domaine"),
+    _d("category"): ("Activities in this category", "Activités de cette catégorie"),
+    _d("theme"): ("Events on this theme", "Événements sur ce thème"),
+    _d("role"): ("Participations in this role", "Participations dans ce rôle"),
+    _d("status"): ("Participations with this status", "Participations ayant ce statut"),
+    _d("cohort"): ("Memberships of this cohort", "Adhésions de cette vague"),
+    _d("membershipStatus"): ("Memberships with this status", "Adhésions ayant ce statut"),
+    _d("datePrecision"): ("Dates with this precision", "Dates de cette précision"),
+    c.SKOS + "inScheme": ("Concepts of this scheme", "Concepts de ce schéma"),
+    c.SKOS + "topConceptOf": ("Top concepts of this scheme", "Concepts de tête de ce schéma"),
+    c.TYPE: ("Instances of this class", "Instances de cette classe"),
+    _d("signatory"): ("Exchanges of letters it signed", "Échanges de lettres qu'il a signés"),
+    _d("joinedBy"): ("Memberships it created", "Adhésions qu'il a créées"),
+    _d("endedBy"): ("Memberships it ended", "Adhésions qu'il a terminées"),
+    _d("endedBecauseOf"): (
+        "Memberships that ended because of it",
+        "Adhésions terminées en raison de celui-ci",
+    ),
+    _d("suspendedBy"): ("Memberships it suspended", "Adhésions qu'il a suspendues"),
+    _d("tcInfIntroduction"): (
+        "Memberships prepared at this meeting",
+        "Adhésions préparées à cette réunion",
+    ),
+    _d("citedInstrument"): ("Citations of it", "Ses citations"),
+    _d("cites"): ("Documents that cite it", "Documents qui le citent"),
+    _d("citedIn"): ("Citations in this document", "Citations dans ce document"),
+    _d("treaty"): ("States' status under this treaty", "Situation des États envers ce traité"),
+    _d("state"): ("Its status under treaties", "Sa situation envers des traités"),
+    _d("onBehalfOf"): ("Participations on its behalf", "Participations en son nom"),
+    _d("partOfSeries"): ("Editions of this series", "Éditions de cette série"),
+    _d("partOf"): ("Activities within it", "Activités en son sein"),
+    _d("heldBy"): ("Chairmanships it held", "Présidences qu'il a exercées"),
+    c.ORG + "subOrganizationOf": ("Its units and sub-bodies", "Ses unités et sous-organes"),
+    c.ORG + "unitOf": ("Its units", "Ses unités"),
+    _d("madeWith"): ("Instruments made with it", "Instruments élaborés avec lui"),
+    _d("adoptedBy"): ("Instruments it adopted", "Instruments qu'il a adoptés"),
+    _d("supplements"): ("Instruments that supplement it", "Instruments qui le complètent"),
+    _d("supersedes"): ("Instruments that supersede it", "Instruments qui le remplacent"),
+    c.RDFS + "isDefinedBy": ("Terms it defines", "Termes qu'elle définit"),
+    c.DCT + "publisher": ("Documents it published", "Documents qu'il a publiés"),
+    c.DCT + "creator": ("What it created", "Ce qu'il a créé"),
+    _d("nameOf"): ("Names it used", "Noms qu'il a portés"),
+    _d("acquirer"): ("Acquisitions it made", "Acquisitions qu'il a faites"),
+    c.ORG + "originalOrganization": ("Changes it went through", "Changements qu'il a connus"),
+    c.ORG + "memberDuring": ("Membership of this period", "Adhésion de cette période"),
+    c.TIME + "hasBeginning": ("Period it begins", "Période qu'il ouvre"),
+    c.TIME + "hasEnd": ("Period it ends", "Période qu'il clôt"),
+    _d("continues"): ("Membership that continues it", "Adhésion qui la prolonge"),
+    c.SD + "name": ("Described by", "Décrit par"),
+    c.RDFS + "domain": ("Properties with this domain", "Propriétés ayant ce domaine"),
+    c.RDFS + "range": ("Properties with this range", "Propriétés ayant ce co-domaine"),
+    c.RDFS + "subClassOf": ("Sub-classes", "Sous-classes"),
+    c.RDFS + "subPropertyOf": ("Sub-properties", "Sous-propriétés"),
+    c.PROV + "wasDerivedFrom": ("Derived from it", "Ce qui en est dérivé"),
+    c.PROV + "wasAttributedTo": ("Attributed to it", "Ce qui lui est attribué"),
+    c.DCT + "source": ("Datasets drawn from it", "Jeux de données qui en sont tirés"),
+    c.DCAT + "distribution": ("Dataset", "Jeu de données"),
+    c.VOID + "subset": ("Part of", "Partie de"),
+}
+
+
+@dataclass
+class Value:
+    """One value shown on a page: a link by label, or text."""
+
+    text: str
+    href: str | None = None
+    lang: str = ""
+    iri: str = ""
+    external: bool = False
+
+
+@dataclass
+class Fact:
+    """A property and its values."""
+
+    label: str
+    prop: str
+    href: str | None
+    values: list[Value]
+
+
+@dataclass
+class Group:
+    """A titled group of facts."""
+
+    key: str
+    title: str
+    facts: list[Fact]
+
+
+@dataclass
+class Row:
+    """A row of the participation table or the timeline."""
+
+    date: str
+    cells: list[list[Value]]
+
+
+@dataclass
+class EntityPage:
+    """Everything the entity template shows."""
+
+    iri: str
+    title: str
+    other_title: str
+    labels: dict[str, str]
+    kind: str
+    kind_values: list[Value]
+    groups: list[Group] = field(default_factory=list)
+    incoming: list[Group] = field(default_factory=list)
+    participations: list[Row] = field(default_factory=list)
+    participants: list[Row] = field(default_factory=list)
+    timeline: list[Row] = field(default_factory=list)
+    provenance: list[list[Value]] = field(default_factory=list)
+    schema: dict[str, object] = field(default_factory=dict)
+    ontology_link: str | None = None
+    graph_dump: str | None = None
+
+
+class Builder:
+    """Builds an :class:`EntityPage` in one language."""
+
+    def __init__(self, cat: Catalogue, iris: IriMap, lang: str) -> None:
+        self.cat = cat
+        self.iris = iris
+        self.lang = lang
+
+    # -- values -----------------------------------------------------------
+    def link(self, iri: str) -> Value:
+        """An IRI as a link by label (to its page here, or to the web for other IRIs)."""
+        href = self.iris.link(iri)
+        if href is not None:
+            return Value(self.cat.label(iri, self.lang), href, iri=iri)
+        if iri in self.cat.labels or iri in self.cat.terms or iri in c.EXTERNAL:
+            return Value(self.cat.label(iri, self.lang), _web_href(iri), iri=iri, external=True)
+        return Value(iri, _web_href(iri), iri=iri, external=True)
+
+    def value(self, term: Term) -> Value:
+        """A term as shown on a page."""
+        if term.is_iri:
+            return self.link(term.value)
+        if term.kind == "bnode":
+            return Value("_:" + term.value)
+        if term.datatype == "http://www.w3.org/2001/XMLSchema#boolean":
+            return Value(
+                t("bool." + ("true" if term.value in ("true", "1") else "false"), self.lang)
+            )
+        if term.datatype == "http://www.w3.org/2001/XMLSchema#anyURI":
+            return Value(term.value, _web_href(term.value), external=True)
+        return Value(term.value, lang=term.lang)
+
+    def prop(self, iri: str) -> tuple[str, str | None]:
+        """A property's label and where its documentation is."""
+        return self.cat.label(iri, self.lang), self.iris.link(iri) or _web_href(iri)
+
+    # -- the page ---------------------------------------------------------
+    def build(self, desc: Description) -> EntityPage:
+        """The page of ``desc``'s IRI (described with ``detail``)."""
+        hop, memberships = desc.hop, desc.memberships
+        cat, lang, iri = self.cat, self.lang, desc.iri
+        labels = {o.lang: o.value for p, o in desc.out if p.value == c.LABEL and o.lang}
+        if not labels:
+            labels = dict(cat.labels.get(iri, {}))
+        title = cat.label(iri, lang)
+        other = labels.get("fr" if lang == "en" else "en", "")
+        types = [o.value for p, o in desc.out if p.value == c.TYPE and o.is_iri]
+        specific = [ty for ty in types if not any(ty in cat.ancestors.get(o, ()) for o in types)]
+        if any(ty.startswith(D) for ty in specific):
+            specific = [ty for ty in specific if ty.startswith(D)]
+        page = EntityPage(
+            iri=iri,
+            title=title,
+            other_title=other if other != title else "",
+            labels=labels,
+            kind=", ".join(cat.label(ty, lang) for ty in specific),
+            kind_values=[self.link(ty) for ty in specific],
+        )
+        page.groups = self._groups(desc)
+        page.incoming = self._incoming(desc)
+        page.participations = self._participations(desc, hop)
+        page.participants = self._participants(desc, hop)
+        page.timeline = self._timeline(desc, hop, memberships, page.participations)
+        page.provenance = self._provenance(desc, hop)
+        page.schema = self._schema(desc, types, labels)
+        rel = iris_rel(self.iris, iri)
+        if rel.startswith("def/"):
+            page.ontology_link = self.iris.link(iri)
+        if rel.startswith("graph/"):
+            page.graph_dump = iri
+        return page
+
+    def _hidden_super(self, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """(property, value) pairs only repeating a more specific property with the same value."""
+        by_value: dict[str, set[str]] = {}
+        for p, v in pairs:
+            by_value.setdefault(v, set()).add(p)
+        hidden = set()
+        for p, v in pairs:
+            for q in by_value[v]:
+                if q != p and p in self.cat.ancestors.get(q, ()):
+                    hidden.add((p, v))
+        return hidden
+
+    def _groups(self, desc: Description) -> list[Group]:
+        pairs = [(p.value, o.value) for p, o in desc.out]
+        hidden = self._hidden_super(pairs)
+        facts: dict[str, list[Value]] = {}
+        order: list[str] = []
+        own_labels = desc.values(c.LABEL)
+        for p, o in desc.out:
+            prop = p.value
+            if prop in HIDDEN_OUT or (prop, o.value) in hidden:
+                continue
+            if prop == c.TYPE:
+                continue  # the kinds head the page
+            if prop == c.LABEL and len(own_labels) <= 2:
+                continue  # the labels are the page's title and subtitle
+            if prop not in facts:
+                facts[prop] = []
+                order.append(prop)
+            facts[prop].append(self.value(o))
+        for values in facts.values():
+            values.sort(key=lambda v: (v.lang not in ("", self.lang), v.lang, v.text.casefold()))
+        groups: dict[str, list[Fact]] = {}
+        order.sort(key=lambda prop: (ORDER_OF.get(prop, len(ORDER_OF)), prop))
+        for prop in order:
+            label, href = self.prop(prop)
+            groups.setdefault(GROUP_OF.get(prop, "other"), []).append(
+                Fact(label, prop, href, facts[prop])
+            )
+        keys = [g for g, _ in GROUPS] + ["other"]
+        return [Group(k, t("group." + k, self.lang), groups[k]) for k in keys if k in groups]
+
+    def _incoming(self, desc: Description) -> list[Group]:
+        pairs = [(p.value, s.value) for s, p in desc.incoming]
+        hidden = self._hidden_super(pairs)
+        by_prop: dict[str, list[Value]] = {}
+        for s, p in desc.incoming:
+            if p.value in HIDDEN_IN or (p.value, s.value) in hidden:
+                continue
+            by_prop.setdefault(p.value, []).append(self.value(s))
+        groups = []
+        for prop, values in by_prop.items():
+            values.sort(key=lambda v: v.text.casefold())
+            heading = INCOMING.get(prop)
+            if heading:
+                title = heading[1 if self.lang == "fr" else 0]
+            else:
+                label = self.cat.label(prop, self.lang)
+                title = (
+                    f"Linked to it by “{label}”" if self.lang == "en" else f"Liés par « {label} »"
+                )
+            groups.append(Group(prop, title, [Fact(title, prop, self.prop(prop)[1], values)]))
+        groups.sort(key=lambda g: g.title.casefold())
+        return groups
+
+    def _first(self, hop: dict[str, dict[str, list[Term]]], node: str, prop: str) -> str:
+        values = hop.get(node, {}).get(_d(prop) if ":" not in prop else prop, [])
+        return values[0].value if values else ""
+
+    def _links(self, hop: dict[str, dict[str, list[Term]]], node: str, prop: str) -> list[Value]:
+        return [self.value(v) for v in hop.get(node, {}).get(_d(prop), [])]
+
+    def _date_of(self, hop: dict[str, dict[str, list[Term]]], node: str) -> str:
+        return self._first(hop, node, "startDate")
+
+    def _participations(self, desc, hop) -> list[Row]:
+        """For an organisation or person: the activities it took part in."""
+        parts: dict[str, list[str]] = {}
+        for s, p in desc.incoming:
+            if p.value == _d("participant"):
+                for activity in hop.get(s.value, {}).get(_d("activity"), []):
+                    parts.setdefault(activity.value, []).append(s.value)
+        activities = set(parts) | {o.value for o in desc.values(_d("participatedIn")) if o.is_iri}
+        rows = []
+        for activity in activities:
+            roles = [v for part in parts.get(activity, []) for v in self._links(hop, part, "role")]
+            statuses = [
+                v for part in parts.get(activity, []) for v in self._links(hop, part, "status")
+            ]
+            date_text = self._first(hop, activity, "dateText")
+            start = self._date_of(hop, activity)
+            rows.append(
+                Row(
+                    start,
+                    [
+                        [Value(date_text or start)],
+                        [self.link(activity)],
+                        self._links(hop, activity, "organisedBy"),
+                        _unique(roles),
+                        _unique(statuses),
+                    ],
+                )
+            )
+        rows.sort(key=lambda r: (r.date or "9999", r.cells[1][0].text.casefold()))
+        return rows
+
+    def _participants(self, desc, hop) -> list[Row]:
+        """For an activity or event: who took part, in what role, with what status."""
+        rows = []
+        for s, p in desc.incoming:
+            if p.value != _d("activity"):
+                continue
+            part = s.value
+            who = self._links(hop, part, "participant")
+            if not who:
+                continue
+            rows.append(
+                Row(
+                    "",
+                    [
+                        who,
+                        self._links(hop, part, "role"),
+                        self._links(hop, part, "status"),
+                        [
+                            Value(v.value, lang=v.lang)
+                            for v in hop.get(part, {}).get(_d("capacity"), [])
+                        ]
+                        + self._links(hop, part, "onBehalfOf"),
+                        [self.link(part)],
+                    ],
+                )
+            )
+        rows.sort(key=lambda r: r.cells[0][0].text.casefold())
+        return rows
+
+    def _timeline(self, desc, hop, memberships, participations) -> list[Row]:
+        lang = self.lang
+        rows: list[Row] = []
+        for membership, start, end in memberships:
+            what = self.link(membership)
+            if start:
+                rows.append(
+                    Row(start, [[Value(start)], [Value(t("timeline.joined", lang))], [what]])
+                )
+            if end:
+                rows.append(Row(end, [[Value(end)], [Value(t("timeline.left", lang))], [what]]))
+        for row in participations:
+            if row.date:
+                rows.append(
+                    Row(row.date, [row.cells[0], [Value(t("col.activity", lang))], row.cells[1]])
+                )
+        for s, p in desc.incoming:
+            if p.value == _d("organisedBy"):
+                date = self._date_of(hop, s.value)
+                if date:
+                    text = self._first(hop, s.value, "dateText") or date
+                    rows.append(
+                        Row(
+                            date,
+                            [[Value(text)], [Value(t("col.activity", lang))], [self.link(s.value)]],
+                        )
+                    )
+        for prop, key in (("startDate", "timeline.start"), ("endDate", "timeline.end")):
+            for value in desc.values(_d(prop)):
+                rows.append(
+                    Row(
+                        value.value,
+                        [
+                            [Value(value.value)],
+                            [Value(t(key, lang))],
+                            [Value(self.cat.label(desc.iri, lang))],
+                        ],
+                    )
+                )
+        rows.sort(key=lambda r: r.date)
+        return rows if len(rows) >= 2 else []
+
+    def _provenance(self, desc, hop) -> list[list[Value]]:
+        """The source sections the facts come from (with document and lines), rules, origins."""
+        result = []
+        sections = {o.value for o in desc.values(_d("statedIn"))}
+        for node in sorted(sections):
+            parents = [self.value(v) for v in hop.get(node, {}).get(c.DCT + "isPartOf", [])]
+            first, last = self._first(hop, node, "firstLine"), self._first(hop, node, "lastLine")
+            span = t("entity.lines", self.lang, a=first, b=last) if first and last else ""
+            result.append([self.link(node), *parents, Value(span)])
+        lines = [o.value for o in desc.values(_d("sourceLine"))]
+        if lines:
+            result.append([Value(", ".join(t("entity.line", self.lang, n=n) for n in lines))])
+        for rule in desc.values(_d("curatedBy")):
+            result.append([Value(t("entity.curated", self.lang)), self.value(rule)])
+        for origin in desc.values(c.PROV + "wasDerivedFrom"):
+            if origin.value not in sections:
+                result.append([Value(t("entity.derived", self.lang)), self.value(origin)])
+        return result
+
+    def _schema(self, desc: Description, types: list[str], labels: dict[str, str]) -> dict:
+        """schema.org JSON-LD for search engines."""
+        kind = "Thing"
+        for cls, name in SCHEMA_TYPES:
+            if cls in types:
+                kind = name
+                break
+        doc: dict[str, object] = {
+            "@context": "https://schema.org",
+            "@id": desc.iri,
+            "@type": kind,
+            "name": [{"@value": v, "@language": lg} for lg, v in sorted(labels.items())],
+        }
+        alt = sorted({o.value for o in desc.values(c.ALT)})
+        if alt:
+            doc["alternateName"] = alt
+        description = [
+            o for o in desc.values(c.DCT + "description") + desc.values(_d("profile")) if o.lang
+        ]
+        if description:
+            doc["description"] = [{"@value": o.value, "@language": o.lang} for o in description]
+        urls = [o.value for o in desc.values(c.SCHEMA + "url")]
+        if urls:
+            doc["url"] = urls[0]
+        for prop, key in (("startDate", "startDate"), ("endDate", "endDate")):
+            values = desc.values(_d(prop))
+            if values:
+                doc[key] = values[0].value
+        for prop, key in (
+            ("organisedBy", "organizer"),
+            ("location", "location"),
+            ("hasParticipant", "attendee"),
+            ("seat", "location"),
+        ):
+            values = [o.value for o in desc.values(_d(prop)) if o.is_iri]
+            if values and key not in doc:
+                doc[key] = [{"@id": v, "name": self.cat.label(v, self.lang)} for v in values]
+        same = [o.value for o in desc.values(c.OWL + "sameAs") + desc.values(c.RDFS + "seeAlso")]
+        if same:
+            doc["sameAs"] = same
+        return doc
+
+
+SCHEMA_TYPES: tuple[tuple[str, str], ...] = (
+    (D + "Person", "Person"),
+    (D + "Company", "Corporation"),
+    (D + "CoEBody", "GovernmentOrganization"),
+    (D + "InternationalOrganisation", "GovernmentOrganization"),
+    (D + "GovernmentBody", "GovernmentOrganization"),
+    (D + "NonGovernmentalOrganisation", "NGO"),
+    (c.ORG + "Organization", "Organization"),
+    (D + "Country", "Country"),
+    (D + "Place", "Place"),
+    (D + "EventSeries", "EventSeries"),
+    (D + "Activity", "Event"),
+    (D + "Treaty", "Legislation"),
+    (D + "Instrument", "CreativeWork"),
+    (D + "SourceDocument", "CreativeWork"),
+    (c.DCAT + "Dataset", "Dataset"),
+    (c.SKOS + "Concept", "DefinedTerm"),
+)
+
+
+def iris_rel(iris: IriMap, iri: str) -> str:
+    """The IRI relative to the base ('' for an IRI elsewhere)."""
+    return iris.relative(iri) if iris.is_local(iri) else ""
+
+
+def _web_href(iri: str) -> str | None:
+    """A link to an IRI elsewhere, only for web IRIs (never javascript: or data:)."""
+    return iri if iri.startswith(("http://", "https://")) else None
+
+
+def _unique(values: list[Value]) -> list[Value]:
+    seen: set[str] = set()
+    out = []
+    for v in values:
+        key = v.iri or v.text
+        if key not in seen:
+            seen.add(key)
+            out.append(v)
+    return out

@@ -1,0 +1,460 @@
+"""The home page, the index page of each kind of entity, and search.
+
+Index pages (/partners, /organisations, /bodies, /activities, /events,
+/instruments, /countries, /people) are tables sorted and filtered on the
+server from query parameters, so that they work without script:
+``?q=words`` keeps the rows holding every word (accents and case ignored),
+``?sort=COLUMN`` (``&order=desc``) sorts, and ``?f.COLUMN=IRI`` keeps the
+rows whose column names that entity (the facet selects of the filter form).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request, Response
+
+from coedp.namespaces import COEDP
+from coedp.web import catalogue, charts, data, deref, i18n, render
+from coedp.web.catalogue import ORG, Catalogue
+from coedp.web.data import DataError
+from coedp.web.entity import Value
+from coedp.web.iris import IriMap
+from coedp.web.search import SearchIndex, fold
+
+router = APIRouter(include_in_schema=False)
+D = str(COEDP)
+
+
+# -- index pages ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    """A column of an index table: the query variable it shows and how."""
+
+    key: str
+    title: tuple[str, str]
+    kind: str = "link"  # link | text | date | number | kind | name
+    facet: bool = False
+
+
+@dataclass(frozen=True)
+class Index:
+    """An index page: which entities, which columns, and the query that fills them."""
+
+    slug: str
+    nav: str
+    title: tuple[str, str]
+    classes: tuple[str, ...]
+    columns: tuple[Column, ...]
+    query: str = ""
+    exclude: tuple[str, ...] = ()
+    default_sort: str = "name"
+
+
+NAME = Column("name", ("Name", "Nom"), "name")
+KIND = Column("kind", ("Kind", "Type"), "kind", facet=True)
+P = f"""PREFIX coedp: <{D}>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX time: <http://www.w3.org/2006/time#>
+"""
+
+INDEXES: tuple[Index, ...] = (
+    Index(
+        "partners",
+        "nav.partners",
+        ("Digital partners", "Partenaires numériques"),
+        (D + "DigitalPartner",),
+        (
+            NAME,
+            KIND,
+            Column("country", ("Country of seat", "Pays du siège"), facet=True),
+            Column("cohort", ("Cohort", "Vague"), facet=True),
+            Column("status", ("Membership", "Adhésion"), facet=True),
+            Column("joined", ("Joined", "Arrivée"), "date"),
+            Column("activities", ("Work-plan activities", "Activités du plan"), "number"),
+        ),
+        P
+        + """SELECT ?item ?country ?cohort ?status ?joined ?activities WHERE {
+  ?item a coedp:DigitalPartner .
+  OPTIONAL { ?item coedp:seatCountry ?country }
+  OPTIONAL { ?m a coedp:PartnershipMembership ; org:member ?item .
+             OPTIONAL { ?m coedp:cohort ?cohort } OPTIONAL { ?m coedp:membershipStatus ?status }
+             OPTIONAL { ?m org:memberDuring/time:hasBeginning/time:inXSDDate ?joined } }
+  OPTIONAL { SELECT ?item (COUNT(DISTINCT ?a) AS ?activities) WHERE {
+             ?p coedp:participant ?item ; coedp:activity ?a . ?a a coedp:WorkPlanActivity }
+             GROUP BY ?item }
+}""",
+    ),
+    Index(
+        "organisations",
+        "nav.organisations",
+        ("Other organisations", "Autres organisations"),
+        (ORG + "Organization",),
+        (
+            NAME,
+            KIND,
+            Column("country", ("Country of seat", "Pays du siège"), facet=True),
+            Column("activities", ("Activities", "Activités"), "number"),
+        ),
+        P
+        + """SELECT ?item ?country ?activities WHERE {
+  ?item a org:Organization .
+  OPTIONAL { ?item coedp:seatCountry ?country }
+  OPTIONAL { SELECT ?item (COUNT(DISTINCT ?a) AS ?activities) WHERE {
+             ?p coedp:participant ?item ; coedp:activity ?a } GROUP BY ?item }
+}""",
+        exclude=(D + "DigitalPartner", D + "CoEBody", D + "Chairmanship"),
+    ),
+    Index(
+        "bodies",
+        "nav.bodies",
+        ("Council of Europe bodies", "Organes du Conseil de l'Europe"),
+        (D + "CoEBody", D + "Chairmanship"),
+        (
+            NAME,
+            KIND,
+            Column("parent", ("Part of", "Fait partie de"), facet=True),
+            Column("activities", ("Activities organised", "Activités organisées"), "number"),
+        ),
+        P
+        + """SELECT ?item ?parent ?activities WHERE {
+  { ?item a coedp:CoEBody } UNION { ?item a coedp:Chairmanship }
+  OPTIONAL { ?item org:subOrganizationOf ?parent }
+  OPTIONAL { SELECT ?item (COUNT(DISTINCT ?a) AS ?activities) WHERE {
+             ?a coedp:organisedBy ?item } GROUP BY ?item }
+}""",
+    ),
+    Index(
+        "activities",
+        "nav.activities",
+        ("Work-plan activities", "Activités du plan de travail"),
+        (D + "WorkPlanActivity",),
+        (
+            Column("date", ("Date", "Date"), "date"),
+            NAME,
+            Column("body", ("Organised by", "Organisée par"), facet=True),
+            Column("domain", ("Domain", "Domaine"), facet=True),
+            Column("category", ("Category", "Catégorie"), facet=True),
+            Column("participants", ("Participants", "Participants"), "number"),
+        ),
+        P
+        + """SELECT ?item ?date ?dateText ?body ?domain ?category ?participants WHERE {
+  ?item a coedp:WorkPlanActivity .
+  OPTIONAL { ?item coedp:startDate ?date } OPTIONAL { ?item coedp:dateText ?dateText }
+  OPTIONAL { ?item coedp:organisedBy ?body } OPTIONAL { ?item coedp:domain ?domain }
+  OPTIONAL { ?item coedp:category ?category }
+  OPTIONAL { SELECT ?item (COUNT(DISTINCT ?who) AS ?participants) WHERE {
+             ?p coedp:activity ?item ; coedp:participant ?who } GROUP BY ?item }
+}""",
+        default_sort="date",
+    ),
+    Index(
+        "events",
+        "nav.events",
+        ("Events", "Événements"),
+        (D + "Event", D + "EventSeries"),
+        (
+            Column("date", ("Date", "Date"), "date"),
+            NAME,
+            KIND,
+            Column("location", ("Place", "Lieu"), facet=True),
+        ),
+        P
+        + """SELECT ?item ?date ?dateText ?location WHERE {
+  { ?item a coedp:Event } UNION { ?item a coedp:EventSeries }
+  OPTIONAL { ?item coedp:startDate ?date } OPTIONAL { ?item coedp:dateText ?dateText }
+  OPTIONAL { ?item coedp:location ?location }
+}""",
+        default_sort="date",
+    ),
+    Index(
+        "instruments",
+        "nav.instruments",
+        ("Instruments", "Instruments"),
+        (D + "Instrument",),
+        (
+            NAME,
+            KIND,
+            Column("reference", ("Reference", "Référence"), "text"),
+            Column("adopted", ("Adopted", "Adopté"), "date"),
+        ),
+        P
+        + """SELECT ?item ?reference ?adopted WHERE {
+  ?item a coedp:Instrument .
+  OPTIONAL { ?item coedp:reference ?reference } OPTIONAL { ?item coedp:adoptedOn ?adopted }
+}""",
+    ),
+    Index(
+        "countries",
+        "nav.countries",
+        ("Countries", "Pays"),
+        (D + "Country",),
+        (
+            NAME,
+            Column("code", ("ISO code", "Code ISO"), "text"),
+            Column("partners", ("Partners seated there", "Partenaires qui y siègent"), "number"),
+        ),
+        P
+        + """SELECT ?item ?code ?partners WHERE {
+  ?item a coedp:Country .
+  OPTIONAL { ?item coedp:iso3166Alpha2 ?code }
+  OPTIONAL { SELECT ?item (COUNT(DISTINCT ?p) AS ?partners) WHERE {
+             ?p a coedp:DigitalPartner ; coedp:seatCountry ?item } GROUP BY ?item }
+}""",
+    ),
+    Index(
+        "people",
+        "nav.people",
+        ("People", "Personnes"),
+        (D + "Person",),
+        (
+            NAME,
+            Column("post", ("Post", "Poste")),
+            Column("activities", ("Activities", "Activités"), "number"),
+        ),
+        P
+        + """SELECT ?item ?post ?activities WHERE {
+  ?item a coedp:Person .
+  OPTIONAL { ?item coedp:holds ?post }
+  OPTIONAL { SELECT ?item (COUNT(DISTINCT ?a) AS ?activities) WHERE {
+             ?p coedp:participant ?item ; coedp:activity ?a } GROUP BY ?item }
+}""",
+    ),
+)
+INDEX_BY_SLUG = {ix.slug: ix for ix in INDEXES}
+
+
+@dataclass
+class Cell:
+    """A table cell: what it shows and the key it sorts by."""
+
+    values: list[Value]
+    sort: tuple
+
+
+def _sort_key(kind: str, texts: list[str]) -> tuple:
+    if not texts:
+        return (1, "")
+    if kind == "number":
+        try:
+            return (0, float(texts[0]))
+        except ValueError:
+            return (0, 0.0)
+    return (0, fold(" ".join(texts)))
+
+
+async def index_rows(request: Request, ix: Index, cat: Catalogue, lang: str) -> list[dict]:
+    """Every row of an index: column key -> Cell."""
+    iris = IriMap(request.app.state.settings.base_iri)
+    items = set()
+    for cls in ix.classes:
+        items.update(cat.instances(cls))
+    items -= {i for cls in ix.exclude for i in cat.instances(cls)}
+    extra: dict[str, dict[str, list[data.Term]]] = {}
+    if ix.query:
+        for row in await data.select(request.app, ix.query):
+            item = row["item"].value
+            for key, term in row.items():
+                if key != "item" and term not in extra.setdefault(item, {}).setdefault(key, []):
+                    extra[item][key].append(term)
+
+    def link(value: str) -> Value:
+        return Value(cat.label(value, lang), iris.link(value), iri=value)
+
+    rows = []
+    for item in items:
+        values = extra.get(item, {})
+        row: dict[str, Cell] = {"_iri": Cell([], (item,))}  # type: ignore[dict-item]
+        for col in ix.columns:
+            if col.kind == "name":
+                v = link(item)
+                cell = Cell([v], _sort_key("name", [v.text]))
+            elif col.kind == "kind":
+                kinds = cat.kinds(item, D)
+                vs = [link(k) for k in kinds]
+                cell = Cell(vs, _sort_key("text", [v.text for v in vs]))
+            else:
+                terms = values.get(col.key, [])
+                if col.kind == "link":
+                    vs = [link(term.value) for term in terms if term.is_iri]
+                elif col.kind == "date":
+                    shown = values.get("dateText") if col.key == "date" else None
+                    vs = [Value(x.value, lang=x.lang) for x in (shown or terms)]
+                    cell = Cell(vs, _sort_key("date", [x.value for x in terms]))
+                    row[col.key] = cell
+                    continue
+                else:
+                    vs = [Value(term.value) for term in terms]
+                if col.kind == "number" and not vs:
+                    vs = [Value("0")]
+                cell = Cell(vs, _sort_key(col.kind, [v.text for v in vs]))
+            row[col.key] = cell
+        rows.append(row)
+    return rows
+
+
+def _index_route(ix: Index) -> Callable:
+    async def index_page(request: Request) -> Response:
+        lang, _ = i18n.choose(request)
+        try:
+            cat = await catalogue.get(request.app)
+            rows = await index_rows(request, ix, cat, lang)
+        except DataError as exc:
+            return deref.unavailable(request, str(exc))
+        total = len(rows)
+        params = request.query_params
+        facets = []
+        for col in ix.columns:
+            if not col.facet:
+                continue
+            options = sorted(
+                {(v.iri, v.text) for r in rows for v in r[col.key].values if v.iri},
+                key=lambda o: fold(o[1]),
+            )
+            chosen = params.get(f"f.{col.key}", "")
+            facets.append((col, options, chosen))
+            if chosen:
+                rows = [r for r in rows if any(v.iri == chosen for v in r[col.key].values)]
+        words = fold(params.get("q", "")).split()
+        if words:
+
+            def haystack(r: dict) -> str:
+                return fold(" ".join(v.text for c in ix.columns for v in r[c.key].values))
+
+            rows = [r for r in rows if all(w in haystack(r) for w in words)]
+        keys = [c.key for c in ix.columns]
+        sort = params.get("sort", ix.default_sort)
+        if sort not in keys:
+            sort = ix.default_sort
+        descending = params.get("order") == "desc"
+        filled = [r for r in rows if r[sort].sort[0] == 0]
+        empty = [r for r in rows if r[sort].sort[0] != 0]  # empty cells last, either way
+        filled.sort(key=lambda r: (r[sort].sort[1], r["name"].sort[1]), reverse=descending)
+        empty.sort(key=lambda r: r["name"].sort[1])
+        rows = filled + empty
+        return render.page(
+            request,
+            "index.html",
+            {
+                "ix": ix,
+                "title": ix.title[1 if lang == "fr" else 0],
+                "rows": rows,
+                "total": total,
+                "sort": sort,
+                "descending": descending,
+                "facets": facets,
+                "q": params.get("q", ""),
+                "col_title": lambda col: col.title[1 if lang == "fr" else 0],
+            },
+        )
+
+    index_page.__name__ = f"index_{ix.slug}"
+    index_page.__doc__ = f"The index of {ix.title[0].lower()}."
+    return index_page
+
+
+for _ix in INDEXES:
+    router.add_api_route(f"/{_ix.slug}", _index_route(_ix), methods=["GET", "HEAD"])
+
+
+# -- search ------------------------------------------------------------------------
+async def search_index(request: Request) -> SearchIndex:
+    """The app's search index, built once from the catalogue."""
+    app = request.app
+    index = getattr(app.state, "web_search", None)
+    if index is None:
+        cat = await catalogue.get(app)
+        index = SearchIndex(cat.names)
+        app.state.web_search = index
+    return index
+
+
+@router.api_route("/search", methods=["GET", "HEAD"])
+async def search(request: Request) -> Response:
+    """Entities whose names match ``q``, accent- and case-insensitive, in French or English."""
+    query = request.query_params.get("q", "")[:200]
+    lang, _ = i18n.choose(request)
+    try:
+        index = await search_index(request)
+        cat = await catalogue.get(request.app)
+    except DataError as exc:
+        return deref.unavailable(request, str(exc))
+    iris = IriMap(request.app.state.settings.base_iri)
+    hits = []
+    for hit in index.search(query):
+        label = cat.label(hit.iri, lang)
+        hits.append(
+            {
+                "label": label,
+                "href": iris.link(hit.iri) or hit.iri,
+                "iri": hit.iri,
+                "kind": cat.kind_label(hit.iri, D, lang),
+                "matched": hit.name if fold(hit.name) != fold(label) else "",
+                "hidden": any(
+                    v == hit.name and p == catalogue.HIDDEN
+                    for v, _, p in cat.names.get(hit.iri, ())
+                ),
+            }
+        )
+    return render.page(request, "search.html", {"search_query": query, "hits": hits})
+
+
+# -- home ---------------------------------------------------------------------------
+COUNTS: tuple[tuple[str, str, tuple[str, str]], ...] = (
+    ("/partners", D + "DigitalPartner", ("digital partners", "partenaires numériques")),
+    (
+        "/activities",
+        D + "WorkPlanActivity",
+        ("work-plan activities", "activités du plan de travail"),
+    ),
+    ("/bodies", D + "CoEBody", ("Council of Europe bodies", "organes du Conseil de l'Europe")),
+    ("/instruments", D + "Instrument", ("instruments", "instruments")),
+    ("/events", D + "Event", ("events", "événements")),
+    ("/people", D + "Person", ("people", "personnes")),
+    ("/countries", D + "Country", ("countries", "pays")),
+)
+
+
+@router.api_route("/", methods=["GET", "HEAD"])
+async def home(request: Request) -> Response:
+    """The story of the partnership at a glance: counts, charts, ways in."""
+    lang, _ = i18n.choose(request)
+    try:
+        cat = await catalogue.get(request.app)
+    except DataError as exc:
+        return deref.unavailable(request, str(exc))
+    counts = [
+        (href, len(cat.instances(cls)), names[1 if lang == "fr" else 0])
+        for href, cls, names in COUNTS
+    ]
+    iris = IriMap(request.app.state.settings.base_iri)
+    # The dataset never changes while it is served: draw each language's charts once.
+    cache = getattr(request.app.state, "web_home_charts", None)
+    if cache is None:
+        cache = request.app.state.web_home_charts = {}
+    if lang not in cache:
+        drawn = [
+            await charts.compute(request.app, spec, cat, lang, iris.link)
+            for spec in charts.HOME_CHARTS
+        ]
+        if all(not chart.error for chart in drawn):
+            cache[lang] = drawn
+    else:
+        drawn = cache[lang]
+    partners = sorted(
+        ((cat.label(p, lang), iris.link(p)) for p in cat.instances(D + "DigitalPartner")),
+        key=lambda lp: fold(lp[0]),
+    )
+    dataset = request.app.state.dataset
+    return render.page(
+        request,
+        "home.html",
+        {
+            "counts": counts,
+            "charts": drawn,
+            "partners": partners,
+            "triples": dataset.total_triples,
+            "dataset_doc": iris.doc_path(request.app.state.settings.base_iri + "id/dataset"),
+        },
+    )

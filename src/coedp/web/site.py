@@ -1,0 +1,75 @@
+"""The whole site: the SPARQL endpoint app plus the linked-data pages.
+
+``create_site(settings, dataset)`` calls the endpoint's ``create_app`` with
+the routers of this package and the query page as its ``query_page`` hook,
+then serves HTML 404 pages to browsers (RDF and other clients keep the
+endpoint's plain-text 404).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from coedp.server.app import create_app
+from coedp.server.settings import Settings
+from coedp.server.store import LoadedDataset
+from coedp.web import deref, downloads, ontology_doc, pages, query_page
+
+STATIC = Path(__file__).parent / "static"
+STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+static_router = APIRouter(include_in_schema=False)
+
+
+@static_router.api_route("/static/{name}", methods=["GET", "HEAD"])
+async def static(name: str) -> Response:
+    """The site's own static files (only names present in the package's static/ folder)."""
+    files = {p.name: p for p in STATIC.iterdir() if p.is_file()}
+    path = files.get(name)
+    if path is None or path.suffix not in STATIC_TYPES:
+        return Response("no such file\n", status_code=404, media_type="text/plain")
+    return Response(
+        path.read_bytes(),
+        media_type=STATIC_TYPES[path.suffix],
+        headers={
+            "Cache-Control": "public, max-age=3600",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def create_site(settings: Settings, dataset: LoadedDataset | None = None, **options) -> FastAPI:
+    """The endpoint with the site's pages (``options`` go to ``create_app``)."""
+    app = create_app(
+        settings,
+        dataset,
+        routers=[
+            static_router,
+            pages.router,
+            deref.router,
+            query_page.router,
+            ontology_doc.router,
+            downloads.router,
+        ],
+        query_page=query_page.sparql_query_page,
+        **options,
+    )
+    app.state.web_lock = asyncio.Lock()
+    fallback = app.exception_handlers.get(StarletteHTTPException)
+
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and deref.wants_html(request):
+            return deref.not_found(request)
+        return await fallback(request, exc)
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    return app
