@@ -29,7 +29,7 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 SIZES = {"2k": 2_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 # Quads of the built dataset per unit (an activity with its participations and
 # its share of organisations), measured on generated data: used to size a graph.
-QUADS_PER_ACTIVITY = 70
+QUADS_PER_ACTIVITY = 90
 SCAFFOLD = ("graph/concepts.ttl", "graph/sources.ttl")
 
 ID = BASE + "id/"
