@@ -379,6 +379,12 @@ def check_cited_per_document(rows: list[Row]) -> None:
     # Child (455), the instrument on counterfeit medical products in preparation (667): 20.
     assert igf["instruments"] == 20
     assert rows[0]["document"] == igf["document"]  # the 2008 contribution cites the most
+    # 002: the Internet Governance Strategy (line 27), Article 3 of the Statute (41), the Digital
+    # Agenda (53), CM/Res(2021)3 (334).
+    june = documents[f"{ID}source/digital-partnership-2022"]
+    assert june["instruments"] == 4
+    # 001: the Internet Governance Strategy (line 26) and the digital strategy 2022-2025 (28).
+    assert documents[f"{ID}source/factsheet"]["instruments"] == 2
     assert [r["instruments"] for r in rows] == sorted((r["instruments"] for r in rows),
                                                       reverse=True)
 
