@@ -72,8 +72,11 @@ def choose_form(accept: str | None) -> str | None:
 
 
 def wants_html(request: Request) -> bool:
-    """Whether the client would rather read a page than RDF (for errors)."""
-    return choose_form(request.headers.get("accept")) == "html"
+    """Whether the client asks for HTML by name (a browser), for error pages.
+
+    A client accepting anything (``*/*``, curl's default) gets plain text.
+    """
+    return negotiation.accepts_html(request.headers.get("accept"))
 
 
 def iri_map(request: Request) -> IriMap:

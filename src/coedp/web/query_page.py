@@ -69,45 +69,42 @@ class Result:
 @router.api_route("/query", methods=["GET", "HEAD"])
 async def query(request: Request) -> Response:
     """The query page; runs ``?query=`` when given."""
-    return await render_query_page(request)
-
-
-async def sparql_query_page(request: Request) -> Response:
-    """GET /sparql without a query, from a browser: the same page, without results."""
-    return await render_query_page(request, run=False)
-
-
-async def render_query_page(request: Request, run: bool = True) -> Response:
-    """The editor, the examples, and the results of ``?query=`` if any."""
-    lang, _ = i18n.choose(request)
-    examples = data.list_queries()
-    text = request.query_params.get("query") if run else None
-    example_name = request.query_params.get("example", "")
-    chosen = None
-    notice = ""
-    if example_name:
-        chosen = data.load_query(example_name)
-        if chosen is None:
-            notice = i18n.t("query.unknown", lang, name=example_name)
-    result: Result | None = None
+    text = request.query_params.get("query")
+    result = None
     if text is not None and text.strip():
+        lang, _ = i18n.choose(request)
         result = await run_query(request, text, lang)
+    return editor_page(request, text, result)
+
+
+def sparql_query_page(request: Request) -> Response:
+    """GET /sparql without a query, from a browser: the editor, without results."""
+    return editor_page(request, None, None)
+
+
+def editor_page(request: Request, text: str | None, result: Result | None) -> Response:
+    """The editor (with ``text``, else the chosen example, else the prefixes), the examples
+    and ``result``."""
+    lang, _ = i18n.choose(request)
+    example_name = request.query_params.get("example", "")
+    chosen = data.load_query(example_name) if example_name else None
+    notice = i18n.t("query.unknown", lang, name=example_name) if example_name and not chosen else ""
+    if text is not None and text.strip():
         editor = text
     elif chosen is not None:
         editor = chosen.text
     else:
         editor = sparql_prefixes() + "\n" + DEFAULT_QUERY
-    permalink = "/query?" + urlencode({"query": editor})
     return render.page(
         request,
         "query.html",
         {
             "editor": editor,
-            "examples": examples,
+            "examples": data.list_queries(),
             "chosen": chosen,
             "notice": notice,
             "result": result,
-            "permalink": permalink if text else None,
+            "permalink": "/query?" + urlencode({"query": editor}) if result else None,
         },
     )
 

@@ -1,0 +1,1 @@
+"""Tests of the linked-data site (pages, negotiation, browser, crawl)."""
