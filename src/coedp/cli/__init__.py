@@ -12,7 +12,7 @@ import sys
 
 from coedp import __version__
 
-COMMANDS = ("build", "validate", "query", "stats", "serve")
+COMMANDS = ("build", "validate", "query", "stats", "serve", "publish")
 
 DESCRIPTION = """\
 coedp: the Council of Europe Digital Partnership as a knowledge graph.

@@ -25,6 +25,10 @@ and replaced) and answered 503. A result with more rows (or triples) than
 --max-rows is refused with 422 and a message asking for LIMIT/OFFSET: it is never
 silently truncated.
 
+With --store URL (a SPARQL endpoint), queries and pages are answered by that store
+from its graphs under BASE/graph/ (uploaded by 'coedp publish'); --data is then
+ignored, and the limits above still apply in front of the store.
+
 Routes: /sparql (SPARQL 1.1 Protocol; GET without a query returns the service
 description), /rdf-graph-store (?default or ?graph=IRI, read-only), /healthz,
 /readyz.
@@ -83,14 +87,19 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"coedp serve: {exc}", file=sys.stderr)
         return 2
-    if settings.data is None:
+    if settings.data is None and not settings.store:
         try:
             settings.data = _default_data()
         except DatasetError as exc:
             print(f"coedp serve: {exc}", file=sys.stderr)
             return 1
     try:
-        dataset = load_dataset(settings.data, base_iri=settings.base_iri)
+        if settings.store:  # an external store: counts and graphs come from it
+            from coedp.server.remote import load_remote_dataset
+
+            dataset = load_remote_dataset(settings.store, settings.base_iri)
+        else:
+            dataset = load_dataset(settings.data, base_iri=settings.base_iri)
     except DatasetError as exc:
         print(f"coedp serve: {exc}", file=sys.stderr)
         return 1
@@ -122,7 +131,7 @@ def _default_data() -> Path:
 
 def _report(dataset, settings: Settings) -> None:  # noqa: ANN001 - LoadedDataset
     lines = [
-        f"coedp serve: loaded {dataset.source} in {dataset.load_seconds:.2f} s "
+        f"coedp serve: loaded {settings.store or dataset.source} in {dataset.load_seconds:.2f} s "
         f"({dataset.total_triples} triples in the default graph, the union)",
     ]
     for g in dataset.graphs:

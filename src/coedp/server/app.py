@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from coedp.server import protocol
+from coedp.server import openapi, protocol
 from coedp.server.settings import Settings
 from coedp.server.store import LoadedDataset, load_dataset
 from coedp.server.workers import WorkerPool
@@ -55,14 +55,19 @@ def create_app(
     """
     owns_dataset = dataset is None
     if dataset is None:
-        if settings.data is None:
+        if settings.store:
+            from coedp.server.remote import load_remote_dataset
+
+            dataset = load_remote_dataset(settings.store, settings.base_iri)
+        elif settings.data is None:
             raise ValueError("settings.data names no dataset")
-        dataset = load_dataset(settings.data, base_iri=settings.base_iri)
+        else:
+            dataset = load_dataset(settings.data, base_iri=settings.base_iri)
     loaded = dataset
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = WorkerPool(str(loaded.store_path), settings.workers)
+        pool = _engine(settings, loaded)
         await pool.start()  # raises, and so stops the server, if the store cannot be opened
         app.state.pool = pool
         try:
@@ -79,8 +84,9 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,
+        openapi_url="/openapi.json",
     )
+    openapi.install(app)
     app.state.settings = settings
     app.state.dataset = loaded
     app.state.query_page = query_page or query_form_page
@@ -106,6 +112,18 @@ def create_app(
         )
     app.add_middleware(AccessLogMiddleware)
     return app
+
+
+def _engine(settings: Settings, dataset: LoadedDataset) -> WorkerPool:
+    """The embedded store's worker pool, or the external store's engine (``--store``)."""
+    if settings.store:
+        from coedp.server.remote import RemoteEngine
+
+        return RemoteEngine(  # type: ignore[return-value] - same interface as WorkerPool
+            settings.store, sorted(dataset.graph_names), guards=settings.workers,
+            concurrency=settings.workers * 4,
+        )
+    return WorkerPool(str(dataset.store_path), settings.workers)
 
 
 def home_page(request: Request) -> Response:

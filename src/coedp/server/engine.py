@@ -10,6 +10,7 @@ pyoxigraph.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -129,6 +130,16 @@ def _run_query(store: ox.Store, graph_names: frozenset[str], task: QueryTask) ->
             task.query, base_iri=task.base_iri, use_default_graph_as_union=not info.has_dataset
         )
 
+    return result_outcome(result, task)
+
+
+def result_outcome(
+    result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple | ox.Quad], task: QueryTask
+) -> Outcome:
+    """Serialise a query result in the task's format; raises ``RowCapExceeded`` past the cap.
+
+    Triples may come as quads of the default graph (as ``pyoxigraph.parse`` gives them).
+    """
     if isinstance(result, ox.QueryBoolean):
         fmt = RESULTS_FORMATS[task.results_format]
         return Outcome(200, result.serialize(format=fmt), format_name=task.results_format)
@@ -142,7 +153,7 @@ def _run_query(store: ox.Store, graph_names: frozenset[str], task: QueryTask) ->
         body = parsed.serialize(format=RESULTS_FORMATS[task.results_format])
         return Outcome(200, body, format_name=task.results_format)
     buffer = _CappedBuffer(task.max_rows)
-    result.serialize(buffer, format=ox.RdfFormat.N_TRIPLES)
+    ox.serialize(result, buffer, format=ox.RdfFormat.N_TRIPLES)
     ntriples = buffer.getvalue()
     if task.rdf_format == "ntriples":
         return Outcome(200, ntriples, format_name="ntriples")

@@ -32,6 +32,9 @@ SPECS: tuple[tuple[str, str, type, object, str], ...] = (
     ("base_iri", "COEDP_BASE_IRI", str, BASE, "base IRI of the dataset"),
     ("gzip_min_size", "COEDP_GZIP_MIN_SIZE", int, 1024,
      "responses at least this many bytes are gzip-compressed when the client accepts it"),
+    ("store", "COEDP_STORE", str, "",
+     "SPARQL endpoint URL of an external store to answer from instead of the built dataset "
+     "(its graphs under BASE/graph/, uploaded by 'coedp publish'); coedp's limits still apply"),
 )
 
 
@@ -50,6 +53,7 @@ class Settings:
     workers: int = 2
     base_iri: str = BASE
     gzip_min_size: int = 1024
+    store: str = ""
 
     @property
     def cors_list(self) -> list[str]:
@@ -65,6 +69,8 @@ class Settings:
                 raise ValueError(f"--{name.replace('_', '-')} must be at least 1")
         if not 0 <= self.port <= 65535:
             raise ValueError("--port must be between 0 and 65535")
+        if self.store and not self.store.startswith(("http://", "https://")):
+            raise ValueError(f"--store {self.store!r} is not an http:// or https:// URL")
 
 
 def from_environment(env: dict[str, str] | None = None) -> Settings:

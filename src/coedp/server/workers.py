@@ -66,6 +66,10 @@ class WorkerError(Exception):
 class WorkerPool:
     """Runs tasks in worker processes with a timeout; see the module docstring."""
 
+    # Body of each worker process, called with (pipe, store_path); a subclass may
+    # run other work (the remote engine's guard processes) under the same supervision.
+    target = staticmethod(worker_main)
+
     def __init__(self, store_path: str, size: int) -> None:
         self.store_path = store_path
         self.size = size
@@ -80,7 +84,7 @@ class WorkerPool:
         """Start one worker and wait until it has opened the store (blocking)."""
         parent, child = self._ctx.Pipe()
         process = self._ctx.Process(
-            target=worker_main, args=(child, self.store_path), name="coedp-query-worker",
+            target=self.target, args=(child, self.store_path), name="coedp-query-worker",
             daemon=True,
         )
         process.start()
