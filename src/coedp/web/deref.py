@@ -109,6 +109,8 @@ async def _thing(request: Request, rel: str) -> Response:
     form = choose_form(request.headers.get("accept"))
     try:
         found = await describe.exists(request.app, iri)
+    except ValueError:  # characters no IRI may hold: nothing can be published there
+        return not_found(request)
     except DataError as exc:
         return unavailable(request, str(exc))
     if not found:
@@ -131,6 +133,8 @@ async def document(request: Request, rel: str) -> Response:
     page = int(page_text)
     stripped, fixed = split_extension(rel)
     negotiated = choose_form(request.headers.get("accept"))
+    if request.method == "HEAD":
+        return await _head(request, iris, rel, stripped, fixed or negotiated)
     # A page needs more than the RDF answer: describe with detail at once (one query).
     detail = request.method == "GET"
     try:
@@ -157,12 +161,34 @@ async def document(request: Request, rel: str) -> Response:
                 )
             return await _entity_page(request, desc, headers)
         cat = await catalogue.get(request.app)
+    except ValueError:
+        return not_found(request)
     except DataError as exc:
         return unavailable(request, str(exc))
     body = describe.serialize(describe.triples(desc, cat), form)
     headers["Access-Control-Allow-Origin"] = "*"
     headers["X-Content-Type-Options"] = "nosniff"
     return Response(body, media_type=CONTENT_TYPES[form], headers=headers)
+
+
+async def _head(
+    request: Request, iris: IriMap, rel: str, stripped: str, form: str | None
+) -> Response:
+    """HEAD of a document (a link check): whether it exists, without describing it."""
+    try:
+        found = await describe.exists(request.app, iris.from_path(stripped))
+        if not found and stripped != rel:
+            found, form = await describe.exists(request.app, iris.from_path(rel)), "html"
+    except ValueError:
+        found = False
+    except DataError as exc:
+        return unavailable(request, str(exc))
+    if not found:
+        return not_found(request)
+    if form is None:
+        return _plain(406, "no acceptable form", {"Vary": "Accept"})
+    media = "text/html; charset=utf-8" if form == "html" else CONTENT_TYPES[form]
+    return Response(status_code=200, media_type=media, headers={"Vary": "Accept"})
 
 
 def _link_headers(

@@ -25,7 +25,7 @@ from fastapi import FastAPI
 
 from coedp.namespaces import COEDP, PREFIXES
 from coedp.server.engine import QueryTask
-from coedp.web import data
+from coedp.web import catalogue, data
 from coedp.web.catalogue import LABEL, PREF, SD, Catalogue
 from coedp.web.data import Term, sparql_iri
 
@@ -106,7 +106,14 @@ class Description:
 
 
 async def exists(app: FastAPI, iri: str) -> bool:
-    """Whether the dataset has any triple with ``iri`` as subject or object."""
+    """Whether the dataset has any triple with ``iri`` as subject or object.
+
+    An IRI the catalogue knows (it has a type or a label) exists without a
+    query; others (a named graph, an IRI only ever used as an object) are asked.
+    """
+    cat = await catalogue.get(app)
+    if iri in cat.types or iri in cat.labels:
+        return True
     settings = app.state.settings
     task = QueryTask(
         EXISTS.format(s=sparql_iri(iri)), "json", "ntriples", 1, base_iri=settings.base_iri

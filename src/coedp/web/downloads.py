@@ -114,6 +114,12 @@ async def download(request: Request, name: str) -> Response:
     dataset: LoadedDataset = request.app.state.dataset
     sums = listed(dataset)
     path = folder(dataset) / name
+    if name == SUMS and path.is_file():
+        return FileResponse(
+            path,
+            media_type="text/plain; charset=utf-8",
+            headers={"Access-Control-Allow-Origin": "*"},
+        )
     if name not in sums or not path.is_file():
         return Response(
             f"no file {name!r} is published; see /downloads\n",
