@@ -17,11 +17,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from rdflib import Literal
+from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
+# Plain URIRefs: rdflib's namespace attribute look-up is slow in a loop over every triple.
+FIRST, REST, NIL = URIRef(str(RDF.first)), URIRef(str(RDF.rest)), URIRef(str(RDF.nil))
+LIST_PREDICATES = frozenset({FIRST, REST})
 MAX_ROUNDS = 10
 
 
@@ -29,25 +32,23 @@ class ReasonerUnavailable(RuntimeError):
     """The chosen reasoner is not installed."""
 
 
-def _reasonable(triples: Iterable[Triple]) -> set[Triple]:
+def _reasoner() -> object:
     try:
         import reasonable  # type: ignore[import-not-found]
     except ImportError:
         raise ReasonerUnavailable(
             "the 'reasonable' reasoner is not installed: pip install 'coedp[reasonable]'"
         ) from None
-    reasoner = reasonable.PyReasoner()
-    reasoner.from_graph(list(triples))
-    return set(reasoner.reason())
+    return reasonable.PyReasoner()
 
 
 def _rdf_list(by_subject: dict[Node, dict[Node, list[Node]]], head: Node) -> list[Node]:
     items: list[Node] = []
     seen: set[Node] = set()
-    while head != RDF.nil and head not in seen:
+    while head != NIL and head not in seen:
         seen.add(head)
-        first = by_subject.get(head, {}).get(RDF.first)
-        rest = by_subject.get(head, {}).get(RDF.rest)
+        first = by_subject.get(head, {}).get(FIRST)
+        rest = by_subject.get(head, {}).get(REST)
         if not first or not rest:
             return []
         items.append(first[0])
@@ -61,7 +62,7 @@ def missing_rules(closure: set[Triple]) -> set[Triple]:
     list_nodes: dict[Node, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
     for s, p, o in closure:
         by_predicate[p].append((s, o))
-        if p in (RDF.first, RDF.rest):
+        if p in LIST_PREDICATES:
             list_nodes[s][p].append(o)
     new: set[Triple] = set()
 
@@ -123,11 +124,14 @@ def missing_rules(closure: set[Triple]) -> set[Triple]:
 def closure_reasonable(triples: Iterable[Triple]) -> set[Triple]:
     """The OWL 2 RL closure of ``triples`` by ``reasonable``, completed (module docstring)."""
     base = set(triples)
-    closure = _reasonable(base) | base
+    reasoner = _reasoner()
+    reasoner.from_graph(list(base))
+    closure = set(reasoner.reason()) | base
     for _ in range(MAX_ROUNDS):
         extra = missing_rules(closure)
         if not extra:
             break
-        base |= extra
-        closure = _reasonable(base) | base
+        # The reasoner keeps its state: the new triples are added to what it knows.
+        reasoner.from_graph(list(extra))
+        closure |= set(reasoner.reason()) | extra
     return closure

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coedp.server import openapi, protocol
+from coedp.server.resultcache import ResultCache
 from coedp.server.settings import Settings
 from coedp.server.store import LoadedDataset, load_dataset
 from coedp.server.workers import WorkerPool
@@ -91,6 +92,7 @@ def create_app(
     app.state.dataset = loaded
     app.state.query_page = query_page or query_form_page
     app.state.results_page = results_page
+    app.state.result_cache = ResultCache(settings.cache_entries, settings.cache_mb * 1024 * 1024)
 
     for extra in routers:
         app.include_router(extra)

@@ -43,6 +43,8 @@ class QueryTask:
     base_iri: str | None = None
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
+    # rdflib parses first when the query has FROM; otherwise only to explain a syntax error.
+    parse_first: bool = True
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,11 @@ def execute(store: ox.Store, graph_names: frozenset[str], task: object) -> Outco
     except GuardError as exc:
         return Outcome(exc.status, message=exc.message)
     except SyntaxError as exc:
+        if isinstance(task, QueryTask) and not task.parse_first:
+            try:
+                parse_check(task.query, graph_names)  # rdflib's line, column and caret
+            except GuardError as guard:
+                return Outcome(guard.status, message=guard.message)
         return Outcome(400, message=f"syntax error: {exc}")
     except RowCapExceeded:
         cap = task.max_rows if isinstance(task, QueryTask) else 0
@@ -115,7 +122,7 @@ def execute(store: ox.Store, graph_names: frozenset[str], task: object) -> Outco
 
 
 def _run_query(store: ox.Store, graph_names: frozenset[str], task: QueryTask) -> Outcome:
-    info = parse_check(task.query, graph_names)
+    has_dataset = parse_check(task.query, graph_names).has_dataset if task.parse_first else False
     if task.default_graphs is not None or task.named_graphs is not None:
         # A protocol dataset replaces the default one, FROM clauses included.
         result = store.query(
@@ -127,7 +134,7 @@ def _run_query(store: ox.Store, graph_names: frozenset[str], task: QueryTask) ->
     else:
         # The union default graph, unless FROM / FROM NAMED choose the graphs.
         result = store.query(
-            task.query, base_iri=task.base_iri, use_default_graph_as_union=not info.has_dataset
+            task.query, base_iri=task.base_iri, use_default_graph_as_union=not has_dataset
         )
 
     return result_outcome(result, task)

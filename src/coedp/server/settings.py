@@ -29,6 +29,9 @@ SPECS: tuple[tuple[str, str, type, object, str], ...] = (
     ("cors_origins", "COEDP_CORS_ORIGINS", str, "*",
      "comma-separated origins allowed by CORS ('*' for any, '' for none)"),
     ("workers", "COEDP_WORKERS", int, 2, "query worker processes"),
+    ("cache_entries", "COEDP_CACHE_ENTRIES", int, 256,
+     "query results kept in memory for repeats (0: no cache)"),
+    ("cache_mb", "COEDP_CACHE_MB", int, 32, "most megabytes of results kept in memory"),
     ("base_iri", "COEDP_BASE_IRI", str, BASE, "base IRI of the dataset"),
     ("gzip_min_size", "COEDP_GZIP_MIN_SIZE", int, 1024,
      "responses at least this many bytes are gzip-compressed when the client accepts it"),
@@ -51,6 +54,8 @@ class Settings:
     max_depth: int = 40
     cors_origins: str = "*"
     workers: int = 2
+    cache_entries: int = 256
+    cache_mb: int = 32
     base_iri: str = BASE
     gzip_min_size: int = 1024
     store: str = ""
@@ -67,6 +72,9 @@ class Settings:
         for name in ("max_rows", "max_query_length", "max_depth", "workers"):
             if getattr(self, name) < 1:
                 raise ValueError(f"--{name.replace('_', '-')} must be at least 1")
+        for name in ("cache_entries", "cache_mb"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"--{name.replace('_', '-')} must be 0 or more")
         if not 0 <= self.port <= 65535:
             raise ValueError("--port must be between 0 and 65535")
         if self.store and not self.store.startswith(("http://", "https://")):

@@ -157,7 +157,7 @@ class WorkerPool:
         done = False
         try:
             worker.conn.send(task)
-            if not await loop.run_in_executor(None, worker.conn.poll, timeout):
+            if not await _readable(worker.conn, timeout):
                 log.warning("query ran past %g s; stopping worker %d", timeout, worker.pid)
                 return Outcome(
                     503,
@@ -197,6 +197,20 @@ class WorkerPool:
             return
         self._workers.add(worker)
         self._idle.put_nowait(worker)
+
+
+async def _readable(conn: Connection, timeout: float) -> bool:
+    """Wait until the worker's answer starts to arrive, without a thread: False on timeout."""
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+    fd = conn.fileno()
+    loop.add_reader(fd, lambda: ready.done() or ready.set_result(True))
+    try:
+        return await asyncio.wait_for(ready, timeout)
+    except TimeoutError:
+        return False
+    finally:
+        loop.remove_reader(fd)
 
 
 def _kill(process: BaseProcess) -> None:

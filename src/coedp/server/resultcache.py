@@ -1,0 +1,53 @@
+"""A small in-memory cache of query results in the web process.
+
+Keyed by the dataset version and the whole query task (query text, result
+syntax, protocol dataset, row cap, base IRI), so that a new dataset or another
+media type never gets an old answer. Bounded both in entries and in bytes,
+least recently used out first. Only successful answers are kept.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Hashable
+
+from coedp.server.engine import Outcome
+
+
+class ResultCache:
+    """An LRU map from a hashable key to an :class:`Outcome`, bounded in entries and bytes."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.hits = 0
+        self.misses = 0
+        self._items: OrderedDict[Hashable, Outcome] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: Hashable) -> Outcome | None:
+        """The cached outcome for ``key``, now the most recently used; None if absent."""
+        outcome = self._items.get(key)
+        if outcome is None:
+            self.misses += 1
+            return None
+        self._items.move_to_end(key)
+        self.hits += 1
+        return outcome
+
+    def put(self, key: Hashable, outcome: Outcome) -> None:
+        """Keep a successful outcome, evicting the least recently used beyond the bounds."""
+        size = len(outcome.body)
+        if outcome.status != 200 or self.max_entries < 1 or size > self.max_bytes // 4:
+            return  # an answer larger than a quarter of the cache would empty it
+        old = self._items.pop(key, None)
+        if old is not None:
+            self.bytes -= len(old.body)
+        self._items[key] = outcome
+        self.bytes += size
+        while len(self._items) > self.max_entries or self.bytes > self.max_bytes:
+            _, evicted = self._items.popitem(last=False)
+            self.bytes -= len(evicted.body)
