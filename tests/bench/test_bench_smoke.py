@@ -17,7 +17,8 @@ def test_benchmark_runs_at_the_smallest_size_and_writes_its_table(tmp_path: Path
               "the run skips that side")
     done = subprocess.run(
         [sys.executable, "-m", "bench.run", "--size", "2k", "--duration", "2",
-         "--connections", "4", "--no-validate", "--data-dir", str(tmp_path / "data"),
+         "--connections", "4", "--peer-duration", "2", "--no-validate",
+         "--data-dir", str(tmp_path / "data"),
          "--out", str(tmp_path / "results")],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
