@@ -38,11 +38,51 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
-# Prefixes used when writing Turtle and pre-filled on the query page, in the
-# order people read them.
+# One prefix per kind of entity, as the Turtle files of graph/ write them
+# (docs/curating.md): ``orgs:apple`` reads better than a full IRI.
+ENTITY_PREFIXES: dict[str, str] = {
+    "orgs": str(ID) + "org/",
+    "body": str(ID) + "body/",
+    "post": str(ID) + "post/",
+    "country": str(ID) + "country/",
+    "place": str(ID) + "place/",
+    "person": str(ID) + "person/",
+    "activity": str(ID) + "activity/",
+    "event": str(ID) + "event/",
+    "series": str(ID) + "series/",
+    "instrument": str(ID) + "instrument/",
+    "membership": str(ID) + "membership/",
+    "participation": str(ID) + "participation/",
+    "citation": str(ID) + "citation/",
+    "treatystatus": str(ID) + "treaty-status/",
+    "list": str(ID) + "list/",
+    "figure": str(ID) + "figure/",
+    "nameuse": str(ID) + "name-use/",
+    "source": str(ID) + "source/",
+    "section": str(ID) + "section/",
+    "rule": str(ID) + "rule/",
+    "scheme": str(ID) + "scheme/",
+    "area": str(ID) + "concept/area/",
+    "form": str(ID) + "concept/form/",
+    "benefit": str(ID) + "concept/benefit/",
+    "theme": str(ID) + "concept/theme/",
+    "domain": str(ID) + "concept/domain/",
+    "category": str(ID) + "concept/category/",
+    "role": str(ID) + "concept/role/",
+    "status": str(ID) + "concept/status/",
+    "precision": str(ID) + "concept/precision/",
+    "cohort": str(ID) + "concept/cohort/",
+    "mstatus": str(ID) + "concept/membership-status/",
+    "coerole": str(ID) + "concept/coe-role/",
+    "treatyaction": str(ID) + "concept/treaty-action/",
+}
+
+# Prefixes used when writing Turtle and known to every query (the entity
+# prefixes included), in the order people read them.
 PREFIXES: dict[str, str] = {
     "coedp": str(COEDP),
     "id": str(ID),
+    **ENTITY_PREFIXES,
     "org": str(ORG),
     "prov": str(PROV),
     "skos": str(SKOS),

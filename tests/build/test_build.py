@@ -109,7 +109,7 @@ def test_a_violation_blocks_the_build(tree: Path, tmp_path: Path, coedp) -> None
     proc = coedp("build", "--out", out, home=tree)
     assert proc.returncode == 1
     assert not out.exists()
-    assert "id:org/nameless" in proc.stdout
+    assert "orgs:nameless" in proc.stdout
     assert "graph/partners/unnamed.ttl:4" in proc.stdout
     assert "An organisation needs a preferred label." in proc.stdout
     assert "violation" in proc.stderr.lower()

@@ -17,7 +17,7 @@ def test_select_as_table_csv_tsv_and_json(built: tuple[Path, Path], coedp) -> No
     home, dist = built
     table = coedp("query", home / QUERY, home=home, dist=dist)
     assert table.returncode == 0, table.stderr
-    assert "id:org/thales" in table.stdout and "Thales@en" in table.stdout
+    assert "orgs:thales" in table.stdout and "Thales@en" in table.stdout
     assert "3 row(s)" in table.stdout
 
     as_csv = coedp("query", home / QUERY, "--format", "csv", home=home, dist=dist, binary=True)

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from coedp.namespaces import NAMED_GRAPHS
 
 
-def test_real_project_builds(tmp_path: Path, coedp) -> None:
-    out = tmp_path / "dist"
-    proc = coedp("build", "--out", out, "--json", home=None)
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
-    summary = json.loads(proc.stdout)
+def test_real_project_builds(real_build: tuple[Path, dict]) -> None:
+    out, summary = real_build
     assert summary["violations"] == 0
     for graph in NAMED_GRAPHS:
         assert summary["graphs"][str(graph)] > 0, graph

@@ -39,7 +39,7 @@ def invalid_file(tree: Path) -> Path:
 def test_valid_data_with_a_warning_exits_0_and_names_file_and_line(tree: Path, coedp) -> None:
     proc = coedp("validate", home=tree)
     assert proc.returncode == 0, proc.stderr
-    assert "id:org/meta" in proc.stdout
+    assert "orgs:meta" in proc.stdout
     assert "graph/partners/companies.ttl:24" in proc.stdout  # the line of `partner:meta a ...`
     assert "Warning" in proc.stdout
     assert "The date the organisation joined is not known." in proc.stdout
@@ -58,7 +58,7 @@ def test_violation_exits_1_in_every_format(tree: Path, invalid_file: Path, coedp
     results = json.loads(as_json.stdout)
     violation = next(r for r in results if r["severity"] == "Violation")
     assert violation == {
-        "focus": "id:org/nameless",
+        "focus": "orgs:nameless",
         "path": "skos:prefLabel",
         "severity": "Violation",
         "message": "An organisation needs a preferred label.",

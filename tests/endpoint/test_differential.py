@@ -9,8 +9,6 @@ when the query has ORDER BY; numeric literals are compared by value.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
@@ -40,16 +38,10 @@ def test_there_are_enough_queries():
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    done = subprocess.run(
-        [sys.executable, "-c", "import sys; from coedp.cli import main; sys.exit(main())",
-         "build", "--out", str(out)],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert done.returncode == 0, f"coedp build failed:\n{done.stdout}\n{done.stderr}"
-    assert (out / "coedp.trig").is_file()
-    return out
+def built(built_dist: Path) -> Path:
+    """The real dataset, built once for the whole session (tests/conftest.py)."""
+    assert (built_dist / "coedp.trig").is_file()
+    return built_dist
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ DESCRIPTION = """\
 Run a SPARQL 1.1 query over the built dataset (dist/coedp.nq, built first if it
 is missing). The default graph is the union of the named graphs (asserted,
 inferred, ontology, metadata); GRAPH <...> reaches each one. The project
-prefixes (coedp:, id:, skos:, dct:, org: ...) are predeclared.
+prefixes (coedp:, orgs:, body:, country:, activity:, skos:, dct:, org: ...) are predeclared.
 
 SELECT prints a table (IRIs shortened) or CSV/TSV/JSON per the W3C SPARQL
 result formats; ASK prints true or false; CONSTRUCT and DESCRIBE print Turtle.
@@ -35,7 +35,7 @@ EPILOG = """\
 examples:
   coedp query queries/partners-june-2022.rq
   coedp query --query 'SELECT ?c (COUNT(*) AS ?n) { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n)'
-  coedp query --query 'ASK { id:org/thales ?p ?o }'
+  coedp query --query 'ASK { orgs:thales ?p ?o }'
   coedp query queries/x.rq --format csv > x.csv
   coedp query queries/x.rq --data dist/coedp.trig --engine rdflib
 
