@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -162,6 +163,9 @@ def _serve(settings: Settings, dataset) -> int:  # noqa: ANN001 - LoadedDataset
         timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(config)
+    # uvicorn drains in-flight requests on SIGTERM, then raises the signal again for
+    # the handler in place before it: this one, so that a clean stop exits 0.
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
     server.run()
     # uvicorn exits quietly when startup fails (e.g. a worker cannot open the store).
     return 0 if server.started else 1

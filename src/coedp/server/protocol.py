@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_to_bytes
 
 from fastapi import APIRouter, Request, Response
 from starlette.datastructures import QueryParams
@@ -70,6 +70,7 @@ async def sparql_options() -> Response:
 
 async def _sparql(request: Request) -> Response:
     settings = request.app.state.settings
+    _check_url_encoding(request)
     fields = _Fields(request.query_params)
     if request.method == "POST":
         await _read_post(request, fields, settings.max_query_length)
@@ -137,6 +138,22 @@ async def _sparql(request: Request) -> Response:
         response.headers.update(headers)
         return response
     return _outcome_response(outcome, headers)
+
+
+def _check_url_encoding(request: Request) -> None:
+    """Refuse a query string whose percent-decoded bytes are not UTF-8.
+
+    Starlette would decode them with replacement characters, so that a query
+    would silently run on text the client never sent.
+    """
+    raw = request.scope.get("query_string", b"")
+    try:
+        unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(
+            400, f"the URL's parameters are not valid UTF-8 (invalid byte at offset {exc.start} "
+            "of the decoded query string); percent-encode the query as UTF-8"
+        ) from None
 
 
 class _Fields:

@@ -23,6 +23,7 @@ from coedp.server.engine import Outcome, QueryTask
 log = logging.getLogger("coedp.server")
 
 START_TIMEOUT = 60.0  # seconds a new worker may take to open the store
+WATCH_INTERVAL = 1.0  # seconds between checks that idle workers are still alive
 _WARM_UP = QueryTask("ASK { ?s ?p ?o FILTER(?o = 1) }", "json", "turtle", max_rows=1)
 
 
@@ -117,6 +118,23 @@ class WorkerPool:
         if errors:
             await self.close()
             raise WorkerError(str(errors[0]))
+        self._track(loop.create_task(self._watch()))
+
+    async def _watch(self) -> None:
+        """Replace idle workers that died (killed, out of memory) without waiting for a task."""
+        while not self._closed:
+            await asyncio.sleep(WATCH_INTERVAL)
+            idle = [self._idle.get_nowait() for _ in range(self._idle.qsize())]
+            for worker in idle:
+                if worker.process.is_alive():
+                    self._idle.put_nowait(worker)
+                else:
+                    log.error("query worker %d died while idle", worker.pid)
+                    self._retire(worker)
+
+    def _track(self, task: asyncio.Task[None]) -> None:
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     async def close(self) -> None:
         """Stop every worker."""
