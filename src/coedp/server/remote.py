@@ -339,8 +339,9 @@ class RemoteEngine:
                 return checked
             request = self._query_request(task, checked)
             accept = RESULTS_ACCEPT if checked.form in ("SELECT", "ASK") else RDF_ACCEPT
+            ask = checked.form == "ASK"
         elif isinstance(task, GraphTask):
-            request, accept = self._graph_request(task), RDF_ACCEPT
+            request, accept, ask = self._graph_request(task), RDF_ACCEPT, False
         else:
             return Outcome(500, message="unknown task")
         busy = Outcome(503, message=f"the endpoint is busy: no connection to the store was free "
@@ -351,7 +352,7 @@ class RemoteEngine:
             return busy
         try:
             future = loop.run_in_executor(
-                self._threads, self._forward, task, request, accept, deadline
+                self._threads, self._forward, task, request, accept, ask, deadline
             )
             return await asyncio.wait_for(future, max(0.0, deadline - time.monotonic()) + 1)
         except (TimeoutError, _Deadline):
@@ -379,7 +380,8 @@ class RemoteEngine:
 
     # -- talking to the store (in a thread) --------------------------------------------
     def _forward(
-        self, task: object, data: list[tuple[str, str]], accept: str, deadline: float
+        self, task: object, data: list[tuple[str, str]], accept: str, ask: bool,
+        deadline: float,
     ) -> Outcome:
         assert self._client is not None
         remaining = max(0.1, deadline - time.monotonic())
@@ -400,7 +402,7 @@ class RemoteEngine:
                     ))
                 stream = _Stream(response.iter_bytes(), deadline,
                                  fix_bnodes=_media(response) == "application/sparql-results+xml")
-                return self._reserialise(task, response, stream)
+                return self._reserialise(task, response, stream, ask)
         except _StoreFailure as exc:
             return exc.outcome
         except _Deadline:
@@ -414,7 +416,9 @@ class RemoteEngine:
                 "the store behind this endpoint cannot be reached; try again later"
             ))
 
-    def _reserialise(self, task: object, response: httpx.Response, stream: _Stream) -> Outcome:
+    def _reserialise(
+        self, task: object, response: httpx.Response, stream: _Stream, ask: bool
+    ) -> Outcome:
         media = _media(response)
         try:
             if isinstance(task, GraphTask):
@@ -428,6 +432,8 @@ class RemoteEngine:
             assert isinstance(task, QueryTask)
             if media in RESULTS_MEDIA:
                 result = ox.parse_query_results(stream, RESULTS_MEDIA[media])
+                if ask and isinstance(result, ox.QuerySolutions):
+                    result = _ask_answer(result)
             else:
                 result = ox.parse(stream, format=_rdf_format(media))
             return engine.result_outcome(result, task)
@@ -441,6 +447,15 @@ class RemoteEngine:
             if time.monotonic() > stream.deadline:
                 raise _Deadline from None
             return Outcome(502, message=f"the store's answer cannot be read: {exc}")
+
+
+def _ask_answer(solutions: ox.QuerySolutions) -> ox.QueryBoolean:
+    """An ASK answered as a one-cell table (Virtuoso's ``__ASK_RETVAL``), as a boolean."""
+    row = next(iter(solutions), None)
+    cell = row[0] if row is not None and len(solutions.variables) == 1 else None
+    truth = cell is not None and cell.value not in ("0", "false")
+    document = b'{"head":{},"boolean":%s}' % (b"true" if truth else b"false")
+    return ox.parse_query_results(document, ox.QueryResultsFormat.JSON)
 
 
 def _rdf_format(media: str) -> ox.RdfFormat:
