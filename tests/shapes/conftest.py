@@ -60,7 +60,7 @@ def curie(node: Node) -> str:
     text = str(node)
     for ns in sorted(CURIES, key=len, reverse=True):
         if text.startswith(ns):
-            return CURIES[ns] + text[len(ns):]
+            return CURIES[ns] + text[len(ns) :]
     return text
 
 
@@ -77,13 +77,19 @@ def path_text(graph: Graph, path: Node | None) -> str | None:
     inverse = graph.value(path, SH.inversePath)
     if inverse is not None:
         return "^" + str(path_text(graph, inverse))
-    for pred, suffix in ((SH.oneOrMorePath, "+"), (SH.zeroOrMorePath, "*"), (SH.zeroOrOnePath, "?")):
+    for pred, suffix in (
+        (SH.oneOrMorePath, "+"),
+        (SH.zeroOrMorePath, "*"),
+        (SH.zeroOrOnePath, "?"),
+    ):
         inner = graph.value(path, pred)
         if inner is not None:
             return f"({path_text(graph, inner)}){suffix}"
     alternatives = graph.value(path, SH.alternativePath)
     if alternatives is not None:
-        return "(" + "|".join(str(path_text(graph, p)) for p in Collection(graph, alternatives)) + ")"
+        return (
+            "(" + "|".join(str(path_text(graph, p)) for p in Collection(graph, alternatives)) + ")"
+        )
     raise ValueError(f"unknown SHACL path {path!r}")
 
 
@@ -130,7 +136,9 @@ def shacl(data: Graph, ontology: Graph, shapes: Graph) -> list[Finding]:
                 path=path_text(report, report.value(result, SH.resultPath)),
                 shape=report.value(result, SH.sourceShape),
                 constraint=report.value(result, SH.sourceConstraint),
-                component=str(report.value(result, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
+                component=str(report.value(result, SH.sourceConstraintComponent)).rsplit("#", 1)[
+                    -1
+                ],
                 message=str(report.value(result, SH.resultMessage) or ""),
             )
         )
@@ -147,7 +155,7 @@ def neighbourhood(data: Graph, focus: URIRef, hops: int = 1, hub: int = 25) -> G
     """
     nodes: set[Node] = {focus}
     frontier: set[Node] = {focus}
-    for depth in range(hops):
+    for _ in range(hops):
         reached: set[Node] = set()
         for node in frontier:
             for pred, obj in data.predicate_objects(node):
