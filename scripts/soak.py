@@ -208,6 +208,8 @@ def report(args: argparse.Namespace, result: dict, out: Path) -> Path:
         f"{result['queries']} competency queries of queries/ in turn "
         f"({'repeated as they are' if args.repeat else 'each request made unique'}), "
         f"{result['workers']} query workers; dataset {result['dataset']}.",
+        f"Machine: {result['cpus']} CPUs, load average {result['load_before']:.2f} before the "
+        "soak (other programs may share the machine).",
         "",
         "| measure | value |",
         "|---|---|",
@@ -271,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
             for _, text in queries:
                 http.post("/sparql", data={"query": text})
         start_memory = memory(server_pid, base)
+        load_before = os.getloadavg()[0]
         started = time.monotonic()
         tally, killed = asyncio.run(soak(
             base, queries, args.clients, args.duration,
@@ -295,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "dataset": dataset,
+        "cpus": os.cpu_count(),
+        "load_before": load_before,
         "clients": args.clients,
         "duration_s": args.duration,
         "workers": size,
