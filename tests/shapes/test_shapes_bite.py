@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from coedp.namespaces import COEDP, ORG, SCHEMA, SH, TIME
@@ -25,6 +25,8 @@ from coedp.namespaces import COEDP, ORG, SCHEMA, SH, TIME
 from .conftest import Finding, curie, describe_references, neighbourhood, path_text, shacl
 
 ID = Namespace("https://coedp.org/id/")
+# rdflib's closed XSD namespace warns when pytest probes module attributes.
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 SHAPE = Namespace("https://coedp.org/def/shapes/")
 
 Break = Callable[[Graph, URIRef], Node | None]
