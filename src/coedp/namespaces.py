@@ -81,6 +81,7 @@ ENTITY_PREFIXES: dict[str, str] = {
 # prefixes included), in the order people read them.
 PREFIXES: dict[str, str] = {
     "coedp": str(COEDP),
+    "shape": str(COEDP) + "shapes/",
     "id": str(ID),
     **ENTITY_PREFIXES,
     "org": str(ORG),
