@@ -94,9 +94,17 @@ async def select(app: FastAPI, query: str) -> list[Row]:
 
 
 def sparql_iri(value: str) -> str:
-    """``<value>`` for a SPARQL query, refusing characters an IRI may not hold."""
-    if re.search(r'[<>"{}|^`\\\x00-\x20]', value):
+    """``<value>`` for a SPARQL query, refusing anything that is not a valid IRI.
+
+    pyoxigraph's IRI parser is the judge (it is the one that will read the
+    query); the character check before it keeps a ``>`` from closing the term.
+    """
+    if re.search(r'[<>"{}|^`\\\x00-\x20\x7f]', value):
         raise ValueError(f"not an IRI: {value!r}")
+    try:
+        ox.NamedNode(value)
+    except ValueError as exc:
+        raise ValueError(f"not an IRI: {value!r}") from exc
     return f"<{value}>"
 
 
