@@ -64,6 +64,7 @@ class Side:
     needs_data: bool = True
     extra: tuple[str, ...] = ()
     ready_path: str = "/readyz"
+    env: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -156,25 +157,30 @@ def measure_side(side: Side, data: Path, mix: list[Query], args: argparse.Namesp
     if side.needs_data:
         cmd += ["--data", str(data)]
     log = (log_dir / f"{side.name}.log").open("wb")
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", **dict(side.env))
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env,
                             start_new_session=True)
     try:
         _wait_ready(proc, f"http://127.0.0.1:{port}{side.ready_path}", START_TIMEOUT)
         result.startup = round(time.perf_counter() - started, 2)
+        # repeat first: a mix query abandoned at the end of its window keeps
+        # running on the server and would delay whatever came next.
         scenarios = {
-            "mix": lambda n: unique_text(mix, n),
             "repeat": [REPEATED],
+            "mix": lambda n: unique_text(mix, n),
         }
         # The Python peer answers a query in seconds: it needs longer to complete enough.
-        duration = max(args.duration, args.peer_duration) if side.role == "peer" else args.duration
+        peer = side.role == "peer"
+        duration = max(args.duration, args.peer_duration) if peer else args.duration
+        # 32 queries of seconds each, sharing one GIL, would all finish after the window.
+        connections = min(args.connections, args.peer_connections) if peer else args.connections
         for name, queries in scenarios.items():
             # A short warm-up, not counted: first queries, connection set-up, caches.
             asyncio.run(run_load("127.0.0.1", port, queries, connections=min(4, args.connections),
                                  duration=min(3.0, args.duration / 4)))
             load = asyncio.run(run_load("127.0.0.1", port, queries,
-                                        connections=args.connections, duration=duration))
+                                        connections=connections, duration=duration))
             result.scenarios[name] = _summary(load)
             print(f"  {side.name:<16} {name:<7} {load.rate:9.1f} req/s  "
                   f"p99 {load.percentile(0.99) or 0:8.1f} ms  errors {load.errors}", flush=True)
@@ -195,6 +201,11 @@ def sides_for(size: int, args: argparse.Namespace) -> tuple[list[Side], list[Sid
         Side("oxigraph+fastapi", "limit", "bench.peers.oxigraph_app"),
         Side("bare fastapi", "floor", "bench.peers.floor_app", needs_data=False),
     ]
+    if args.levers:
+        # The same server with a lever off, to measure what the lever buys.
+        sides.insert(1, Side("coedp, no result cache", "lever", "coedp.server",
+                             extra=("--workers", str(args.workers)),
+                             env=(("COEDP_CACHE_ENTRIES", "0"),)))
     skipped: list[SideResult] = []
     if size > RDFLIB_MAX:
         skipped.append(SideResult("rdflib-endpoint", "peer", skipped=(
@@ -255,7 +266,8 @@ def markdown(report: dict[str, object]) -> str:
             f"{m['pyoxigraph']}; load average at start {', '.join(f'{x:.2f}' for x in m['load_average_at_start'])}. "  # noqa: E501
             f"{report['note']}", ""]
     out += [f"Load: {report['connections']} connections, {report['duration']} s per side and "
-            f"scenario ({report['peer_duration']} s for rdflib-endpoint); "
+            f"scenario (rdflib-endpoint: {report['peer_connections']} connections, "
+            f"{report['peer_duration']} s); coedp with {report['coedp_workers']} query workers; "
             f"mix of {len(report['mix'])} queries; dataset of "
             f"{report['build']['quads']} quads.", ""]
     out += ["| side | scenario | req/s | p50 ms | p90 ms | p99 ms | errors | peak RSS MB | "
@@ -282,7 +294,7 @@ def markdown(report: dict[str, object]) -> str:
                 f"{validation['warnings']} warnings on {validation['triples']} triples."]
     out += ["", "Mix: " + ", ".join(f"{q['name']} ({q['rows']} rows)" for q in report["mix"])]
     if report["left_out"]:
-        out += ["", "Left out (no rows on this data): " + ", ".join(report["left_out"])]
+        out += ["", "Left out: " + ", ".join(report["left_out"])]
     return "\n".join(out) + "\n"
 
 
@@ -294,17 +306,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=20.0,
                         help="seconds per side and scenario")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--peer-connections", type=int, default=4,
+                        help="connections for rdflib-endpoint (at most --connections)")
     parser.add_argument("--peer-duration", type=float, default=60.0,
                         help="seconds per scenario for rdflib-endpoint (at least --duration)")
     parser.add_argument("--workers", type=int, default=2, help="coedp's query worker processes")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--sides", default="", help="comma-separated roles or names to run")
     parser.add_argument("--no-validate", action="store_true", help="skip pyshacl")
+    parser.add_argument("--levers", action="store_true",
+                        help="also run coedp with its result cache off")
     parser.add_argument("--data-dir", type=Path, default=DATA)
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the results")
     parser.add_argument("--note", default="The machine is shared: other work ran at the same "
                         "time, so absolute figures vary between runs; ratios are steadier.")
     args = parser.parse_args(argv)
+    # SIGTERM runs the finally blocks too, so that no server is left behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         size = parse_size(args.size)
     except argparse.ArgumentTypeError as exc:
@@ -328,12 +346,13 @@ def main(argv: list[str] | None = None) -> int:
         for side in sides:
             results.append(measure_side(side, data, mix, args, Path(logs)))
 
-    order = {"coedp": 0, "peer": 1, "limit": 2, "floor": 3}
+    order = {"coedp": 0, "lever": 1, "peer": 2, "limit": 3, "floor": 4}
     results.sort(key=lambda r: order[r.role])
     today = dt.date.today().isoformat()
     report = {
         "date": today, "size_label": label, "size": size, "duration": args.duration,
         "peer_duration": max(args.duration, args.peer_duration),
+        "peer_connections": min(args.connections, args.peer_connections),
         "connections": args.connections, "coedp_workers": args.workers, "machine": machine(),
         "note": args.note, "build": build,
         "mix": [{"name": q.name, "rows": q.rows} for q in mix], "left_out": left_out,
