@@ -7,6 +7,7 @@ triples land in the default graph (which queries see, as they see the union).
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -53,6 +54,31 @@ def ensure_built(data: Path | None = None, quiet: bool = False) -> Path:
         print(f"coedp: {target} is missing; building it first", file=sys.stderr)
     build(paths.project_root(), target.parent)
     return target
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, in hexadecimal (the form of SHA256SUMS)."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def built_or_exit(data: Path | None = None, quiet: bool = False) -> Path:
+    """``ensure_built`` for a command: on failure, say why and exit with its code."""
+    from coedp import console
+    from coedp.build.load import TurtleSyntaxError
+    from coedp.build.pipeline import BuildError
+
+    try:
+        return ensure_built(data, quiet=quiet)
+    except DatasetError as exc:
+        console.error(str(exc))
+        raise SystemExit(2) from None
+    except TurtleSyntaxError as exc:
+        print(str(exc), file=sys.stderr)
+        raise SystemExit(2) from None
+    except BuildError as exc:
+        console.error(f"cannot build the dataset: {exc}; run 'coedp validate'")
+        raise SystemExit(exc.exit_code) from None
 
 
 def rdf_format(path: Path) -> ox.RdfFormat:

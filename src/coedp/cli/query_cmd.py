@@ -13,8 +13,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from coedp import console, dataset
-from coedp.build.load import TurtleSyntaxError
-from coedp.build.pipeline import BuildError
 from coedp.build.terms import shorten_iri
 from coedp.namespaces import PREFIXES
 
@@ -108,17 +106,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         console.error(str(exc))
         return 2
-    try:
-        path = dataset.ensure_built(args.data)
-    except dataset.DatasetError as exc:
-        console.error(str(exc))
-        return 2
-    except TurtleSyntaxError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    except BuildError as exc:
-        console.error(f"cannot build the dataset: {exc}; run 'coedp validate'")
-        return exc.exit_code
+    path = dataset.built_or_exit(args.data)
     try:
         if args.engine == "rdflib":
             return _run_rdflib(text, source, path, args.format)

@@ -10,8 +10,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from coedp import console, dataset
-from coedp.build.load import TurtleSyntaxError
-from coedp.build.pipeline import BuildError
 from coedp.build.terms import shorten_iri
 from coedp.namespaces import ASSERTED, INFERRED, NAMED_GRAPHS
 
@@ -100,18 +98,12 @@ def collect(store: ox.Store) -> dict[str, object]:
 @console.guarded
 def run(args: argparse.Namespace) -> int:
     """Print the counts as tables or JSON."""
+    path = dataset.built_or_exit(args.data, quiet=args.json)
     try:
-        path = dataset.ensure_built(args.data, quiet=args.json)
         store = dataset.open_store(path)
     except dataset.DatasetError as exc:
         console.error(str(exc))
         return 2
-    except TurtleSyntaxError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    except BuildError as exc:
-        console.error(f"cannot build the dataset: {exc}; run 'coedp validate'")
-        return exc.exit_code
     stats = collect(store)
     if args.json:
         json.dump(stats, sys.stdout, indent=2, ensure_ascii=False)

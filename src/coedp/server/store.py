@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import shutil
 import tempfile
 import time
@@ -11,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+
+from coedp.dataset import file_sha256
 
 # File name suffix -> RDF syntax accepted by ``--data``.
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -78,14 +79,6 @@ def resolve_source(path: Path) -> Path:
     return path
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def load_dataset(path: Path, base_iri: str | None = None) -> LoadedDataset:
     """Bulk-load ``path`` into a fresh store in a temporary folder.
 
@@ -118,7 +111,7 @@ def load_dataset(path: Path, base_iri: str | None = None) -> LoadedDataset:
     return LoadedDataset(
         source=source,
         store_path=store_path,
-        version=_file_sha256(source),
+        version=file_sha256(source),
         last_modified=source.stat().st_mtime,
         load_seconds=time.perf_counter() - started,
         graphs=graphs,

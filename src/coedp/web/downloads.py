@@ -11,7 +11,6 @@ how to cite the dataset.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
+from coedp.dataset import file_sha256
 from coedp.server.store import LoadedDataset
 from coedp.web import catalogue, describe, i18n, render
 from coedp.web.data import DataError
@@ -72,14 +72,6 @@ def listed(dataset: LoadedDataset) -> dict[str, str]:
     return sums
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def dumps(dataset: LoadedDataset, cache: dict[str, Dump]) -> list[Dump]:
     """Every listed file that exists, with its size and whether its checksum matches."""
     result = []
@@ -93,7 +85,7 @@ def dumps(dataset: LoadedDataset, cache: dict[str, Dump]) -> list[Dump]:
                 fmt = "SHACL shapes, Turtle"
             elif name == "void.ttl":
                 fmt = "VoID / DCAT description, Turtle"
-            cache[name] = Dump(name, sha, path.stat().st_size, media, fmt, _sha256(path) == sha)
+            cache[name] = Dump(name, sha, path.stat().st_size, media, fmt, file_sha256(path) == sha)
         result.append(cache[name])
     return result
 
