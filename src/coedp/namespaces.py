@@ -12,6 +12,8 @@ endpoint and the pages agree on one layout:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
@@ -101,6 +103,31 @@ PREFIXES: dict[str, str] = {
     "spdx": str(SPDX),
     "sh": str(SH),
 }
+
+
+def prefixes_for(iris: Iterable[str]) -> dict[str, str]:
+    """The prefixes a document needs to write ``iris``: for each IRI the longest
+    namespace of ``PREFIXES`` it starts with, in the order of ``PREFIXES``."""
+    by_length = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+    used: set[str] = set()
+    for iri in set(iris):
+        for prefix, ns in by_length:
+            if iri.startswith(ns):
+                used.add(prefix)
+                break
+    return {p: ns for p, ns in PREFIXES.items() if p in used}
+
+
+def iris_of(triples: Iterable[object]) -> Iterator[str]:
+    """Every IRI (datatypes included) in pyoxigraph triples or quads."""
+    import pyoxigraph as ox
+
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):  # type: ignore[attr-defined]
+            if isinstance(term, ox.NamedNode):
+                yield term.value
+            elif isinstance(term, ox.Literal):
+                yield term.datatype.value
 
 
 def sparql_prefixes() -> str:

@@ -22,7 +22,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from coedp.namespaces import PREFIXES
+from coedp.namespaces import iris_of, prefixes_for
 
 Triple = tuple[Node, Node, Node]
 Quad = tuple[Node, Node, Node, URIRef]
@@ -138,18 +138,21 @@ def nquads(quads: Iterable[Quad]) -> bytes:
 
 
 def turtle(triples: Iterable[Triple]) -> bytes:
-    """Turtle with the project prefixes, subjects in sorted order (pyoxigraph's writer)."""
-    return ox.serialize(_ox_triples(triples), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    """Turtle with the project prefixes it needs, subjects in sorted order (pyoxigraph's writer)."""
+    items = _ox_triples(triples)
+    return ox.serialize(items, format=ox.RdfFormat.TURTLE, prefixes=prefixes_for(iris_of(items)))
 
 
 def rdfxml(triples: Iterable[Triple]) -> bytes:
     """RDF/XML, subjects in sorted order (pyoxigraph's writer)."""
-    return ox.serialize(_ox_triples(triples), format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES)
+    items = _ox_triples(triples)
+    return ox.serialize(items, format=ox.RdfFormat.RDF_XML, prefixes=prefixes_for(iris_of(items)))
 
 
 def trig(quads: list[Quad]) -> bytes:
     """TriG: one block per named graph in IRI order (pyoxigraph's writer)."""
-    return ox.serialize(_ox_quads(quads), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    items = _ox_quads(quads)
+    return ox.serialize(items, format=ox.RdfFormat.TRIG, prefixes=prefixes_for(iris_of(items)))
 
 
 def jsonld(quads: list[Quad]) -> bytes:

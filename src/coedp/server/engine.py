@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from coedp.namespaces import PREFIXES
+from coedp.namespaces import iris_of, prefixes_for
 from coedp.server.guard import GuardError, parse_check
 
 RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
@@ -164,10 +164,9 @@ def result_outcome(
     ntriples = buffer.getvalue()
     if task.rdf_format == "ntriples":
         return Outcome(200, ntriples, format_name="ntriples")
+    triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
     body = ox.serialize(
-        ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES),
-        format=RDF_FORMATS[task.rdf_format],
-        prefixes=_prefixes(task.rdf_format),
+        triples, format=RDF_FORMATS[task.rdf_format], prefixes=_prefixes(task.rdf_format, triples)
     )
     return Outcome(200, body, format_name=task.rdf_format)
 
@@ -175,19 +174,22 @@ def result_outcome(
 def _read_graph(store: ox.Store, graph_names: frozenset[str], task: GraphTask) -> Outcome:
     fmt = RDF_FORMATS[task.rdf_format]
     if task.graph is None:
-        triples = store.query(
+        triples = list(store.query(
             "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }",
             use_default_graph_as_union=True,
-        )
-        body = ox.serialize(triples, format=fmt, prefixes=_prefixes(task.rdf_format))
+        ))
+        body = ox.serialize(triples, format=fmt, prefixes=_prefixes(task.rdf_format, triples))
         return Outcome(200, body, format_name=task.rdf_format)
     if task.graph not in graph_names:
         return Outcome(404, message=f"no graph <{task.graph}> in this dataset")
+    graph = ox.NamedNode(task.graph)
+    quads = list(store.quads_for_pattern(None, None, None, graph))
     body = store.dump(
-        format=fmt, from_graph=ox.NamedNode(task.graph), prefixes=_prefixes(task.rdf_format)
+        format=fmt, from_graph=graph, prefixes=_prefixes(task.rdf_format, quads)
     )
     return Outcome(200, body, format_name=task.rdf_format)
 
 
-def _prefixes(rdf_format: str) -> dict[str, str] | None:
-    return dict(PREFIXES) if rdf_format in ("turtle", "rdfxml") else None
+def _prefixes(rdf_format: str, triples: list) -> dict[str, str] | None:
+    """The prefixes the triples need, for the syntaxes that use them."""
+    return prefixes_for(iris_of(triples)) if rdf_format in ("turtle", "rdfxml") else None

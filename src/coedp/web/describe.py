@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from fastapi import FastAPI
 
-from coedp.namespaces import COEDP, PREFIXES
+from coedp.namespaces import COEDP, iris_of, prefixes_for
 from coedp.server.engine import QueryTask
 from coedp.web import catalogue, data
 from coedp.web.catalogue import LABEL, PREF, SD, Catalogue
@@ -197,5 +197,5 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
 
 def serialize(triples_: list[ox.Triple], form: str) -> bytes:
     """The triples in the RDF syntax ``form`` (turtle, ntriples, jsonld, rdfxml)."""
-    prefixes = dict(PREFIXES) if form in ("turtle", "rdfxml") else None
+    prefixes = prefixes_for(iris_of(triples_)) if form in ("turtle", "rdfxml") else None
     return ox.serialize(triples_, format=RDF_FORMATS[form], prefixes=prefixes)
