@@ -137,9 +137,10 @@ def _report(dataset, settings: Settings) -> None:  # noqa: ANN001 - LoadedDatase
     ]
     for g in dataset.graphs:
         lines.append(f"  {g.triples:>9} triples  {g.name or '(default graph of the file)'}")
+    root = f"http://{settings.host}:{settings.port}/"
     lines.append(
-        f"coedp serve: listening on http://{settings.host}:{settings.port}/sparql "
-        f"(timeout {settings.timeout:g} s, at most {settings.max_rows} rows, "
+        f"coedp serve: listening on {root} (pages) and {root}sparql (SPARQL endpoint; "
+        f"timeout {settings.timeout:g} s, at most {settings.max_rows} rows, "
         f"{settings.workers} workers)"
     )
     print("\n".join(lines), flush=True)
