@@ -198,7 +198,8 @@ def test_one_log_line_per_request(client, server):
 
 def test_startup_report(server):
     out = server.output()
-    assert f"listening on http://127.0.0.1:{server.port}/sparql" in out
+    root = f"http://127.0.0.1:{server.port}/"
+    assert f"listening on {root} (pages) and {root}sparql (SPARQL endpoint" in out
     assert "18 triples  https://coedp.org/graph/asserted" in out
     assert "loaded" in out and " s " in out
 
