@@ -40,10 +40,26 @@ TRIVIAL_OBJECT_PREDICATES = frozenset({RDF.type, RDFS.subClassOf, RDFS.domain, R
 def _closure_owlrl(graph: Graph) -> Graph:
     import owlrl
 
-    closure = Graph()
-    closure += graph
+    class WithoutReflexiveSameAs(owlrl.OWLRL_Semantics):
+        """owlrl's OWL 2 RL rules, less the output of rule eq-ref.
+
+        eq-ref makes ``x owl:sameAs x`` for every term of every triple: about
+        half of owlrl's time, for tautologies this module drops anyway (no other
+        rule derives anything new from them).
+        """
+
+        def store_triple(self, t: tuple) -> None:
+            if t[1] == OWL.sameAs and t[0] == t[2]:
+                return
+            super().store_triple(t)
+
+    # A store without context bookkeeping: owlrl asks it "is this triple
+    # there?" hundreds of thousands of times.
+    closure = Graph(store="SimpleMemory")
+    for triple in graph:
+        closure.add(triple)
     owlrl.DeductiveClosure(
-        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
+        WithoutReflexiveSameAs, axiomatic_triples=False, datatype_axioms=False
     ).expand(closure)
     return closure
 
