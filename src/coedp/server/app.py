@@ -125,7 +125,8 @@ def _engine(settings: Settings, dataset: LoadedDataset) -> WorkerPool:
             settings.store, sorted(dataset.graph_names), guards=settings.workers,
             concurrency=settings.workers * 4,
         )
-    return WorkerPool(str(dataset.store_path), settings.workers)
+    in_memory = dataset.total_quads <= settings.memory_quads
+    return WorkerPool(str(dataset.store_path), settings.workers, in_memory=in_memory)
 
 
 def home_page(request: Request) -> Response:

@@ -165,9 +165,8 @@ def result_outcome(
     if task.rdf_format == "ntriples":
         return Outcome(200, ntriples, format_name="ntriples")
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
-    body = ox.serialize(
-        triples, format=RDF_FORMATS[task.rdf_format], prefixes=_prefixes(task.rdf_format, triples)
-    )
+    prefixes = prefixes_needed(task.rdf_format, triples)
+    body = ox.serialize(triples, format=RDF_FORMATS[task.rdf_format], prefixes=prefixes)
     return Outcome(200, body, format_name=task.rdf_format)
 
 
@@ -178,18 +177,18 @@ def _read_graph(store: ox.Store, graph_names: frozenset[str], task: GraphTask) -
             "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }",
             use_default_graph_as_union=True,
         ))
-        body = ox.serialize(triples, format=fmt, prefixes=_prefixes(task.rdf_format, triples))
+        body = ox.serialize(triples, format=fmt, prefixes=prefixes_needed(task.rdf_format, triples))
         return Outcome(200, body, format_name=task.rdf_format)
     if task.graph not in graph_names:
         return Outcome(404, message=f"no graph <{task.graph}> in this dataset")
     graph = ox.NamedNode(task.graph)
     quads = list(store.quads_for_pattern(None, None, None, graph))
     body = store.dump(
-        format=fmt, from_graph=graph, prefixes=_prefixes(task.rdf_format, quads)
+        format=fmt, from_graph=graph, prefixes=prefixes_needed(task.rdf_format, quads)
     )
     return Outcome(200, body, format_name=task.rdf_format)
 
 
-def _prefixes(rdf_format: str, triples: list) -> dict[str, str] | None:
+def prefixes_needed(rdf_format: str, triples: list) -> dict[str, str] | None:
     """The prefixes the triples need, for the syntaxes that use them."""
     return prefixes_for(iris_of(triples)) if rdf_format in ("turtle", "rdfxml") else None

@@ -423,10 +423,10 @@ class RemoteEngine:
         try:
             if isinstance(task, GraphTask):
                 fmt = _rdf_format(media)
-                triples = ox.parse(stream, format=fmt)
+                triples = list(ox.parse(stream, format=fmt))
                 body = ox.serialize(
                     triples, format=engine.RDF_FORMATS[task.rdf_format],
-                    prefixes=engine._prefixes(task.rdf_format),
+                    prefixes=engine.prefixes_needed(task.rdf_format, triples),
                 )
                 return Outcome(200, body, format_name=task.rdf_format)
             assert isinstance(task, QueryTask)

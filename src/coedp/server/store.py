@@ -51,6 +51,11 @@ class LoadedDataset:
     distinct_subjects: int = 0
 
     @property
+    def total_quads(self) -> int:
+        """Quads in the store, every graph counted (what a worker copies into memory)."""
+        return sum(g.triples for g in self.graphs)
+
+    @property
     def graph_names(self) -> frozenset[str]:
         """IRIs of the named graphs."""
         return frozenset(g.name for g in self.graphs if g.name is not None)

@@ -27,8 +27,13 @@ WATCH_INTERVAL = 1.0  # seconds between checks that idle workers are still alive
 _WARM_UP = QueryTask("ASK { ?s ?p ?o FILTER(?o = 1) }", "json", "turtle", max_rows=1)
 
 
-def worker_main(conn: Connection, store_path: str) -> None:
-    """Body of a worker process: open the store, then answer tasks until EOF."""
+def worker_main(conn: Connection, store_path: str, in_memory: bool = False) -> None:
+    """Body of a worker process: open the store, then answer tasks until EOF.
+
+    With ``in_memory`` the on-disk store is copied into an in-memory one first:
+    the same data, read several times faster (the dataset is small enough for
+    each worker to hold it; see the ``memory_quads`` setting).
+    """
     # Ctrl-C reaches the whole process group; the parent decides when workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import pyoxigraph as ox
@@ -37,6 +42,10 @@ def worker_main(conn: Connection, store_path: str) -> None:
 
     try:
         store = ox.Store.read_only(store_path)
+        if in_memory:
+            memory = ox.Store()
+            memory.bulk_extend(store.quads_for_pattern(None, None, None, None))
+            store = memory
         names = frozenset(g.value for g in store.named_graphs())
     except Exception as exc:  # noqa: BLE001 - reported to the parent as text
         conn.send(("failed", str(exc)))
@@ -71,9 +80,11 @@ class WorkerPool:
     # run other work (the remote engine's guard processes) under the same supervision.
     target = staticmethod(worker_main)
 
-    def __init__(self, store_path: str, size: int) -> None:
+    def __init__(self, store_path: str, size: int, in_memory: bool = False) -> None:
         self.store_path = store_path
         self.size = size
+        # Extra arguments of ``target``: only the query workers take ``in_memory``.
+        self.target_args: tuple[object, ...] = (in_memory,) if in_memory else ()
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._workers: set[Worker] = set()
@@ -85,7 +96,9 @@ class WorkerPool:
         """Start one worker and wait until it has opened the store (blocking)."""
         parent, child = self._ctx.Pipe()
         process = self._ctx.Process(
-            target=self.target, args=(child, self.store_path), name="coedp-query-worker",
+            target=self.target,
+            args=(child, self.store_path, *self.target_args),
+            name="coedp-query-worker",
             daemon=True,
         )
         process.start()
