@@ -23,6 +23,7 @@ Typical session:
   coedp query queries/partners-june-2022.rq
   coedp stats              counts by class, named graph and label language
   coedp serve              SPARQL endpoint and linked-data pages on :8000
+  coedp publish --to URL   upload the dataset to another store's Graph Store
 
 Run 'coedp COMMAND --help' for the options of each command.
 """
