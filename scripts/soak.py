@@ -215,7 +215,7 @@ def report(args: argparse.Namespace, result: dict, out: Path) -> Path:
         "|---|---|",
         f"| requests | {result['requests']} ({result['requests_per_s']:.1f}/s) |",
         f"| errors (transport) | {result['errors']} |",
-        f"| 5xx | {result['server_errors']} |",
+        f"| 5xx (besides the requests the killed worker held) | {result['server_errors']} |",
         f"| statuses | {', '.join(f'{k}: {v}' for k, v in sorted(result['statuses'].items()))} |",
         f"| latency p50 / p90 / p99 / max | {lat['p50']:.1f} / {lat['p90']:.1f} / "
         f"{lat['p99']:.1f} / {lat['max']:.1f} ms |",
