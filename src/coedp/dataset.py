@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -30,6 +31,29 @@ FORMATS = {
 
 class DatasetError(Exception):
     """The dataset cannot be opened (missing, unreadable or not RDF)."""
+
+
+def locate(path: Path, formats: Mapping[str, object], folder_files: Sequence[str]) -> Path:
+    """The dataset file ``path`` names: the file itself, or the first of
+    ``folder_files`` in the folder; its extension must be one of ``formats``.
+
+    Raises ``DatasetError`` saying what is missing and what to do.
+    """
+    if path.is_dir():
+        for name in folder_files:
+            if (path / name).is_file():
+                return path / name
+        raise DatasetError(
+            f"{path} is a folder without {' or '.join(folder_files)}; "
+            "run 'coedp build' first, or pass the dataset file itself"
+        )
+    if not path.exists():
+        raise DatasetError(f"{path} does not exist; run 'coedp build' first")
+    if path.suffix.lower() not in formats:
+        raise DatasetError(
+            f"{path}: unknown format; expected one of {', '.join(sorted(formats))}"
+        )
+    return path
 
 
 def resolve(data: Path | None = None) -> Path:

@@ -22,6 +22,7 @@ from urllib.parse import quote
 import httpx
 import pyoxigraph as ox
 
+from coedp.dataset import DatasetError, locate
 from coedp.namespaces import PREFIXES
 
 # Suffix of a built dataset file -> its syntax (quads only: graphs must be kept apart).
@@ -65,21 +66,16 @@ class Upload:
 
 
 def resolve_dataset(path: Path) -> Path:
-    """The TriG or N-Quads file for ``path`` (a file, or a folder holding one)."""
-    if path.is_dir():
-        for name in DATASET_FILES:
-            if (path / name).is_file():
-                return path / name
-        raise PublishError(
-            f"{path} holds neither {' nor '.join(DATASET_FILES)}; run 'coedp build' first"
-        )
-    if not path.is_file():
-        raise PublishError(f"{path} does not exist; run 'coedp build' first")
-    if path.suffix.lower() not in DATASET_FORMATS:
+    """The TriG or N-Quads file for ``path`` (a file, or a folder holding one):
+    only they keep the named graphs that are uploaded one by one."""
+    if path.is_file() and path.suffix.lower() not in DATASET_FORMATS:
         raise PublishError(
             f"{path}: expected a TriG (.trig) or N-Quads (.nq) file, which keep the named graphs"
         )
-    return path
+    try:
+        return locate(path, DATASET_FORMATS, DATASET_FILES)
+    except DatasetError as exc:
+        raise PublishError(str(exc)) from None
 
 
 def read_graphs(path: Path, syntax: str = "ntriples") -> list[Graph]:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from coedp.dataset import file_sha256
+from coedp.dataset import DatasetError as BaseDatasetError
+from coedp.dataset import file_sha256, locate
 
 # File name suffix -> RDF syntax accepted by ``--data``.
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -67,21 +68,10 @@ class LoadedDataset:
 
 def resolve_source(path: Path) -> Path:
     """Return the RDF file to load for ``--data PATH`` (a file or a folder)."""
-    if path.is_dir():
-        for name in FOLDER_FILES:
-            if (path / name).is_file():
-                return path / name
-        raise DatasetError(
-            f"{path} is a folder without {' or '.join(FOLDER_FILES)}; "
-            "run 'coedp build' or pass the dataset file itself"
-        )
-    if not path.exists():
-        raise DatasetError(f"{path} does not exist")
-    if path.suffix.lower() not in FORMATS:
-        raise DatasetError(
-            f"{path}: unknown format; expected one of {', '.join(sorted(FORMATS))}"
-        )
-    return path
+    try:
+        return locate(path, FORMATS, FOLDER_FILES)
+    except BaseDatasetError as exc:
+        raise DatasetError(str(exc)) from None
 
 
 def load_dataset(path: Path, base_iri: str | None = None) -> LoadedDataset:
