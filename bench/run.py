@@ -47,6 +47,7 @@ from bench.build import DATA, prepare
 from bench.generate import parse_size
 from bench.load import LoadResult, run_load
 from bench.mix import REPEATED, Query, build_mix, unique_text
+from coedp.server.settings import DEFAULT_WORKERS
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -310,7 +311,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="connections for rdflib-endpoint (at most --connections)")
     parser.add_argument("--peer-duration", type=float, default=60.0,
                         help="seconds per scenario for rdflib-endpoint (at least --duration)")
-    parser.add_argument("--workers", type=int, default=2, help="coedp's query worker processes")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                        help="coedp's query worker processes (default: as coedp serve)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--sides", default="", help="comma-separated roles or names to run")
     parser.add_argument("--no-validate", action="store_true", help="skip pyshacl")
