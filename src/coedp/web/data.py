@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from fastapi import FastAPI
 
 from coedp import paths
-from coedp.server.engine import QueryTask
+from coedp.server.engine import Outcome, QueryTask
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -77,8 +77,11 @@ def parse_results(body: bytes) -> list[Row]:
     ]
 
 
-async def select(app: FastAPI, query: str) -> list[Row]:
-    """Run a SELECT query through the worker pool; raises ``DataError`` on failure."""
+async def run(app: FastAPI, query: str) -> Outcome:
+    """Run a query through the worker pool with the endpoint's limits.
+
+    Results come as SPARQL JSON, graphs as N-Triples.
+    """
     settings = app.state.settings
     task = QueryTask(
         query=query,
@@ -87,7 +90,12 @@ async def select(app: FastAPI, query: str) -> list[Row]:
         max_rows=settings.max_rows,
         base_iri=settings.base_iri,
     )
-    outcome = await app.state.pool.run(task, settings.timeout)
+    return await app.state.pool.run(task, settings.timeout)
+
+
+async def select(app: FastAPI, query: str) -> list[Row]:
+    """Run a SELECT query through the worker pool; raises ``DataError`` on failure."""
+    outcome = await run(app, query)
     if outcome.status != 200:
         raise DataError(outcome.message)
     return parse_results(outcome.body)

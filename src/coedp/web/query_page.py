@@ -20,7 +20,6 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
 from coedp.namespaces import sparql_prefixes
-from coedp.server.engine import QueryTask
 from coedp.server.guard import GuardError, lex_check
 from coedp.web import catalogue, data, i18n, render
 from coedp.web.data import DataError, Term
@@ -127,14 +126,7 @@ async def run_query(request: Request, text: str, lang: str) -> Result:
     result.downloads = [
         (name, "/sparql?" + urlencode({"query": text, "format": name})) for name in formats
     ]
-    task = QueryTask(
-        query=text,
-        results_format="json",
-        rdf_format="ntriples",
-        max_rows=settings.max_rows,
-        base_iri=settings.base_iri,
-    )
-    outcome = await app.state.pool.run(task, settings.timeout)
+    outcome = await data.run(app, text)
     if outcome.status != 200:
         result.error = outcome.message
         result.position = _position(outcome.message)
