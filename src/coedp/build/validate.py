@@ -7,13 +7,18 @@ must be reported even if OWL could make it up.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
+from rdflib.plugins.sparql import processor
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.term import Node
 
 from coedp.build.load import Location
@@ -117,6 +122,36 @@ def _message(report: Graph, result: Node) -> str:
     return str(messages[0]) if messages else ""
 
 
+@contextmanager
+def _prepared_queries() -> Iterator[None]:
+    """Parse each SPARQL text once while pyshacl runs, as ``rdflib.prepareQuery`` would.
+
+    pyshacl hands rdflib the text of a SPARQL constraint or target once per
+    focus node, and rdflib parses it anew every time: a third of validation
+    went to pyparsing. A prepared query is meant to run again with other
+    initial bindings, so the translated query is kept per text.
+    """
+    original = processor.SPARQLProcessor.query
+    prepared: dict[tuple[str, str | None, tuple], Any] = {}
+
+    def query(self: processor.SPARQLProcessor, str_or_query: Any,
+              initBindings: Mapping[str, Any] | None = None,  # noqa: N803
+              initNs: Mapping[str, Any] | None = None,  # noqa: N803
+              base: str | None = None, DEBUG: bool = False) -> Any:  # noqa: N803
+        if isinstance(str_or_query, str):
+            key = (str_or_query, base, tuple(sorted((initNs or {}).items())))
+            if key not in prepared:
+                prepared[key] = translateQuery(parseQuery(str_or_query), base, initNs)
+            str_or_query = prepared[key]
+        return original(self, str_or_query, initBindings, initNs, base, DEBUG)
+
+    processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
+
+
 def validate(
     data: Graph,
     shapes: Graph,
@@ -127,14 +162,15 @@ def validate(
     No inference is run; ``data`` is not modified. ``locate`` maps a focus node
     to where it was written.
     """
-    conforms, report_graph, _text = shacl_validate(
-        data,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        abort_on_first=False,
-        allow_warnings=False,
-    )
+    with _prepared_queries():
+        conforms, report_graph, _text = shacl_validate(
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            abort_on_first=False,
+            allow_warnings=False,
+        )
     results = []
     for result in report_graph.subjects(RDF.type, SH.ValidationResult):
         focus = report_graph.value(result, SH.focusNode)
