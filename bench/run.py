@@ -17,7 +17,9 @@ each request made unique so that no cache answers it) and ``repeat`` (the same
 cheap ASK again and again: what a cache or a 304 is for). The table gives
 requests/s, p50/p90/p99 latency, errors, peak resident memory (VmHWM of the
 server and its children), startup time (process start to ready), the ratios
-coedp/peer, coedp/limit, coedp/floor, and the build figures. It is written to
+coedp/peer, coedp/limit, coedp/floor, the build figures of the synthetic graph,
+and the time `coedp build` takes on the project's own graph with each reasoner
+(see bench/realbuild.py). It is written to
 bench/results/<date>-<size>.md and .json.
 """
 
@@ -47,6 +49,8 @@ from bench.build import DATA, prepare
 from bench.generate import parse_size
 from bench.load import LoadResult, run_load
 from bench.mix import REPEATED, Query, build_mix, unique_text
+from bench.realbuild import REASONERS, time_builds
+from bench.realbuild import markdown as real_build_markdown
 from coedp.server.settings import DEFAULT_WORKERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -293,6 +297,8 @@ def markdown(report: dict[str, object]) -> str:
     else:
         out += ["", f"Validation: {validation['violations']} violations, "
                 f"{validation['warnings']} warnings on {validation['triples']} triples."]
+    if report.get("real_build"):
+        out += ["", *real_build_markdown(report["real_build"])]
     out += ["", "Mix: " + ", ".join(f"{q['name']} ({q['rows']} rows)" for q in report["mix"])]
     if report["left_out"]:
         out += ["", "Left out: " + ", ".join(report["left_out"])]
@@ -316,6 +322,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--sides", default="", help="comma-separated roles or names to run")
     parser.add_argument("--no-validate", action="store_true", help="skip pyshacl")
+    parser.add_argument("--real-build", default=",".join(REASONERS),
+                        help="reasoners to time 'coedp build' of the project's own graph with "
+                        "(comma-separated; '' to skip; default: %(default)s)")
     parser.add_argument("--levers", action="store_true",
                         help="also run coedp with its result cache off")
     parser.add_argument("--data-dir", type=Path, default=DATA)
@@ -341,6 +350,17 @@ def main(argv: list[str] | None = None) -> int:
     del store
     print(f"dataset: {data} ({build['quads']} quads); mix of {len(mix)} queries", flush=True)
 
+    reasoners = tuple(r for r in args.real_build.split(",") if r)
+    unknown = set(reasoners) - set(REASONERS)
+    if unknown:
+        parser.error(f"--real-build: unknown reasoner(s) {', '.join(sorted(unknown))} "
+                     f"(choose from {', '.join(REASONERS)})")
+    real_build = time_builds(reasoners)
+    for b in real_build:
+        print(f"real build, {b['reasoner']}: " + (f"skipped: {b['skipped']}" if "skipped" in b
+              else f"{b['build_seconds']} s ({b['wall_seconds']} s from process start)"),
+              flush=True)
+
     sides, results = sides_for(size, args)
     for skipped in results:
         print(f"  {skipped.name}: skipped: {skipped.skipped}", flush=True)
@@ -356,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         "peer_duration": max(args.duration, args.peer_duration),
         "peer_connections": min(args.connections, args.peer_connections),
         "connections": args.connections, "coedp_workers": args.workers, "machine": machine(),
-        "note": args.note, "build": build,
+        "note": args.note, "build": build, "real_build": real_build,
         "mix": [{"name": q.name, "rows": q.rows} for q in mix], "left_out": left_out,
         "sides": [r.__dict__ for r in results], "ratios": ratios(results),
     }

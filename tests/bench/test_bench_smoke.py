@@ -18,7 +18,7 @@ def test_benchmark_runs_at_the_smallest_size_and_writes_its_table(tmp_path: Path
     done = subprocess.run(
         [sys.executable, "-m", "bench.run", "--size", "2k", "--duration", "2",
          "--connections", "4", "--peer-duration", "2", "--no-validate",
-         "--data-dir", str(tmp_path / "data"),
+         "--real-build", "owlrl", "--data-dir", str(tmp_path / "data"),
          "--out", str(tmp_path / "results")],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
@@ -45,3 +45,9 @@ def test_benchmark_runs_at_the_smallest_size_and_writes_its_table(tmp_path: Path
     assert all(q["rows"] > 0 for q in report["mix"])
     assert [s["name"] for s in report["build"]["steps"]][:2] == ["generate", "parse"]
     assert report["build"]["graphs"]["https://coedp.org/graph/inferred"] > 0
+
+    [real] = report["real_build"]
+    assert real["reasoner"] == "owlrl" and "skipped" not in real, real
+    assert {"validate", "reason", "serialise dumps"} <= {s["name"] for s in real["steps"]}
+    assert real["graphs"]["https://coedp.org/graph/inferred"] > 0
+    assert "Build of the real graph" in done.stdout
