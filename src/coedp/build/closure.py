@@ -8,6 +8,16 @@ super-classes (scm-dom1/2, scm-rng1/2). :func:`closure_reasonable` adds them
 and hands the result back to ``reasonable`` until nothing new appears, so that
 its closure gives the same inferred graph as owlrl's.
 
+One rule is taken away from ``reasonable`` as well: prp-fp. It joins every
+triple of a functional property with every other triple of the same property
+before it compares their subjects, so its memory grows with the square of the
+number of participations (3.6 GB at 170k triples, out of memory at 560k).
+:func:`split_functional` keeps the ``p rdf:type owl:FunctionalProperty``
+triples from it, and :func:`functional_same_as` applies the rule by grouping
+the values of each subject: the same ``owl:sameAs`` triples, in linear time, less
+the reflexive ``y owl:sameAs y`` (tautologies no rule draws anything from,
+which :func:`coedp.build.reason.infer` drops anyway).
+
 Works on sets of rdflib-term triples, without building rdflib graphs: the
 fast path for large graphs.
 """
@@ -16,15 +26,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
 # Plain URIRefs: rdflib's namespace attribute look-up is slow in a loop over every triple.
 FIRST, REST, NIL = URIRef(str(RDF.first)), URIRef(str(RDF.rest)), URIRef(str(RDF.nil))
+TYPE = URIRef(str(RDF.type))
+SUB_PROPERTY, SUB_CLASS = URIRef(str(RDFS.subPropertyOf)), URIRef(str(RDFS.subClassOf))
+DOMAIN, RANGE = URIRef(str(RDFS.domain)), URIRef(str(RDFS.range))
+CHAIN = URIRef(str(OWL.propertyChainAxiom))
+EQUIVALENT_CLASS = URIRef(str(OWL.equivalentClass))
+EQUIVALENT_PROPERTY = URIRef(str(OWL.equivalentProperty))
+SAME_AS, THING = URIRef(str(OWL.sameAs)), URIRef(str(OWL.Thing))
+FUNCTIONAL = URIRef(str(OWL.FunctionalProperty))
+XSD_STRING = URIRef(str(XSD.string))
 LIST_PREDICATES = frozenset({FIRST, REST})
+# The predicates of the schema triples the rules below read.
+SCHEMA_PREDICATES = frozenset({FIRST, REST, SUB_PROPERTY, SUB_CLASS, DOMAIN, RANGE, CHAIN,
+                               EQUIVALENT_CLASS, EQUIVALENT_PROPERTY})
 MAX_ROUNDS = 10
 
 
@@ -32,7 +55,8 @@ class ReasonerUnavailable(RuntimeError):
     """The chosen reasoner is not installed."""
 
 
-def _reasoner() -> object:
+def new_reasoner() -> Any:
+    """A fresh ``reasonable.PyReasoner`` (:class:`ReasonerUnavailable` when not installed)."""
     try:
         import reasonable  # type: ignore[import-not-found]
     except ImportError:
@@ -56,18 +80,56 @@ def _rdf_list(by_subject: dict[Node, dict[Node, list[Node]]], head: Node) -> lis
     return items
 
 
+def split_functional(triples: Iterable[tuple], type_: object = TYPE,
+                     functional: object = FUNCTIONAL, thing: object = THING,
+                     ) -> tuple[list[tuple], list[tuple]]:
+    """The triples to hand ``reasonable``, and the functional-property typings kept from it.
+
+    ``p rdf:type owl:FunctionalProperty`` is kept back only when
+    ``owl:FunctionalProperty`` appears nowhere else (no axiom about the class,
+    no list holding it): then all that follows from it is prp-fp, which
+    :func:`functional_same_as` applies, and ``p rdf:type owl:Thing``, which is
+    handed over in its place. Works on rdflib or pyoxigraph terms: give the
+    three constants in the same kind of term as the triples.
+    """
+    fed: list[tuple] = []
+    kept: list[tuple] = []
+    elsewhere = False
+    for triple in triples:
+        s, p, o = triple
+        if o == functional and p == type_:
+            kept.append(triple)
+        else:
+            fed.append(triple)
+            elsewhere = elsewhere or s == functional or p == functional or o == functional
+    if elsewhere:
+        return fed + kept, []
+    fed += [(s, type_, thing) for s, _, _ in kept]
+    return fed, kept
+
+
 def missing_rules(closure: set[Triple]) -> set[Triple]:
     """What prp-spo1 (literal values), prp-spo2 and scm-dom/rng add to ``closure``."""
-    by_predicate: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
+    schema: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
     list_nodes: dict[Node, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
     for s, p, o in closure:
-        by_predicate[p].append((s, o))
-        if p in LIST_PREDICATES:
-            list_nodes[s][p].append(o)
+        if p in SCHEMA_PREDICATES:
+            schema[p].append((s, o))
+            if p in LIST_PREDICATES:
+                list_nodes[s][p].append(o)
+    chains = [(prop, _rdf_list(list_nodes, head)) for prop, head in schema[CHAIN]]
+    chains = [(prop, chain) for prop, chain in chains if chain]
+    # Instance triples are read only for the properties these rules start from.
+    wanted = {sub for sub, sup in schema[SUB_PROPERTY] if sub != sup}
+    wanted.update(link for _, chain in chains for link in chain)
+    by_predicate: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
+    for s, p, o in closure:
+        if p in wanted:
+            by_predicate[p].append((s, o))
     new: set[Triple] = set()
 
     # prp-spo1 for literal values (reasonable applies it to IRIs only).
-    for sub, sup in by_predicate[RDFS.subPropertyOf]:
+    for sub, sup in schema[SUB_PROPERTY]:
         if sub == sup:
             continue
         for s, o in by_predicate.get(sub, ()):
@@ -75,10 +137,7 @@ def missing_rules(closure: set[Triple]) -> set[Triple]:
                 new.add((s, sup, o))
 
     # prp-spo2: property chains.
-    for prop, head in by_predicate[OWL.propertyChainAxiom]:
-        chain = _rdf_list(list_nodes, head)
-        if not chain:
-            continue
+    for prop, chain in chains:
         pairs = {(s, o) for s, o in by_predicate.get(chain[0], ())}
         for link in chain[1:]:
             step: dict[Node, list[Node]] = defaultdict(list)
@@ -89,13 +148,13 @@ def missing_rules(closure: set[Triple]) -> set[Triple]:
 
     # scm-dom1/rng1 (along subClassOf) and scm-dom2/rng2 (along subPropertyOf).
     supers: dict[Node, set[Node]] = defaultdict(set)
-    for c, d in by_predicate[RDFS.subClassOf]:
+    for c, d in schema[SUB_CLASS]:
         supers[c].add(d)
     subprops: dict[Node, set[Node]] = defaultdict(set)
-    for sub, sup in by_predicate[RDFS.subPropertyOf]:
+    for sub, sup in schema[SUB_PROPERTY]:
         subprops[sup].add(sub)
-    for axiom in (RDFS.domain, RDFS.range):
-        for prop, cls in by_predicate[axiom]:
+    for axiom in (DOMAIN, RANGE):
+        for prop, cls in schema[axiom]:
             for d in supers.get(cls, ()):
                 new.add((prop, axiom, d))
             for sub in subprops.get(prop, ()):
@@ -106,32 +165,87 @@ def missing_rules(closure: set[Triple]) -> set[Triple]:
     for sup, subs in list(subprops.items()):
         for sub in subs:
             for sub2 in subprops.get(sub, ()):
-                new.add((sub2, RDFS.subPropertyOf, sup))
+                new.add((sub2, SUB_PROPERTY, sup))
     superprops: dict[Node, set[Node]] = defaultdict(set)
-    for sub, sup in by_predicate[RDFS.subPropertyOf]:
+    for sub, sup in schema[SUB_PROPERTY]:
         superprops[sub].add(sup)
-    for above, equivalent in ((supers, OWL.equivalentClass), (superprops, OWL.equivalentProperty)):
+    for above, equivalent in ((supers, EQUIVALENT_CLASS), (superprops, EQUIVALENT_PROPERTY)):
         for a, bs in above.items():
             for b in bs:
                 if a != b and a in above.get(b, ()):
                     new.add((a, equivalent, b))
-    for equivalent in (OWL.equivalentClass, OWL.equivalentProperty):
-        for a, b in by_predicate[equivalent]:
+    for equivalent in (EQUIVALENT_CLASS, EQUIVALENT_PROPERTY):
+        for a, b in schema[equivalent]:
             new.add((b, equivalent, a))
     return new - closure
+
+
+def _as_reasoned(term: Node) -> Node:
+    # The reasoner holds one term for "v" and "v"^^xsd:string; rdflib two.
+    if isinstance(term, Literal) and term.datatype == XSD_STRING:
+        return Literal(str(term))
+    return term
+
+
+def functional_same_as(closure: set[Triple],
+                       functional: set[Node]) -> tuple[set[Triple], set[Node]]:
+    """prp-fp for the ``functional`` properties: the values of one subject are the same.
+
+    Returns the ``owl:sameAs`` triples between distinct values (both ways),
+    and the properties for which two distinct values of one subject include a
+    literal: ``reasonable`` takes no literal as a subject, so those go back to
+    it with their ``owl:FunctionalProperty`` typing.
+    """
+    values: dict[tuple[Node, Node], set[Node]] = defaultdict(set)
+    for s, p, o in closure:
+        if p in functional:
+            values[p, s].add(_as_reasoned(o))
+    same: set[Triple] = set()
+    back: set[Node] = set()
+    for (p, _), objects in values.items():
+        if len(objects) > 1:
+            if any(isinstance(o, Literal) for o in objects):
+                back.add(p)
+            else:
+                same.update((a, SAME_AS, b) for a in objects for b in objects if a != b)
+    return same, back
+
+
+def complete(reasoner: Any, base: Iterable[Triple], kept: Iterable[Triple] = ()) -> set[Triple]:
+    """Run a loaded ``reasoner`` and the rules it lacks until nothing new appears.
+
+    ``base``: input triples to add to what the reasoner returns before the
+    rules run. Every input triple belongs there whose rdflib form the reasoner
+    does not give back: it returns plain literals typed ``xsd:string``, which
+    rdflib tells apart from the plain ones. ``kept``: the functional-property
+    typings :func:`split_functional` kept from the reasoner; they join the
+    closure, and prp-fp is applied to their subjects here.
+    """
+    kept = set(kept)
+    functional = {s for s, _, _ in kept}
+    closure = set(reasoner.reason())
+    closure.update(base)
+    closure |= kept
+    for _ in range(MAX_ROUNDS):
+        extra = missing_rules(closure)
+        same, back = functional_same_as(closure, functional)
+        extra |= same - closure
+        if back:
+            functional -= back
+            extra |= {(p, TYPE, FUNCTIONAL) for p in back}
+        if not extra:
+            break
+        # The reasoner keeps its state: the new triples are added to what it knows.
+        reasoner.from_graph(list(extra))
+        closure.update(reasoner.reason())
+        closure |= extra
+    return closure
 
 
 def closure_reasonable(triples: Iterable[Triple]) -> set[Triple]:
     """The OWL 2 RL closure of ``triples`` by ``reasonable``, completed (module docstring)."""
     base = set(triples)
-    reasoner = _reasoner()
-    reasoner.from_graph(list(base))
-    closure = set(reasoner.reason()) | base
-    for _ in range(MAX_ROUNDS):
-        extra = missing_rules(closure)
-        if not extra:
-            break
-        # The reasoner keeps its state: the new triples are added to what it knows.
-        reasoner.from_graph(list(extra))
-        closure |= set(reasoner.reason()) | extra
-    return closure
+    fed, kept = split_functional(base)
+    reasoner = new_reasoner()
+    reasoner.from_graph(fed)
+    return complete(reasoner, base, kept)

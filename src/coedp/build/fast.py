@@ -9,27 +9,38 @@ RL closure, the same filter as :func:`coedp.build.reason.infer` keeps the
 meaningful inferences, and pyoxigraph writes the four named graphs, sorted.
 SHACL validation is left to the caller (pyshacl costs more than it proves
 beyond ~100k triples).
+
+The input stays in pyoxigraph terms: the reasoner reads it from an N-Triples
+file, and only its output (which ``reasonable`` gives as rdflib terms) goes
+through rdflib. Building rdflib terms for every input triple, and sets of
+them, was most of the time of this path.
 """
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL
 from rdflib.term import Node
 
-from coedp.build.closure import closure_reasonable
+from coedp.build.closure import XSD_STRING, complete, new_reasoner, split_functional
 from coedp.build.export import from_ox, to_ox
 from coedp.build.reason import _builtin, _keep
 from coedp.namespaces import ASSERTED, BASE, DATASET, INFERRED, METADATA, ONTOLOGY
 
 Triple = tuple[Node, Node, Node]
 VOID = "http://rdfs.org/ns/void#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+OX_FUNCTIONAL = ox.NamedNode(str(OWL.FunctionalProperty))
+OX_THING = ox.NamedNode(str(OWL.Thing))
+OX_XSD_STRING = ox.NamedNode(str(XSD_STRING))
+SAME_AS = URIRef(str(OWL.sameAs))
 
 
 @dataclass
@@ -59,37 +70,109 @@ def _timed(steps: list[FastStep], name: str, unit: str,
     return result
 
 
-def read_graphs(path: Path) -> tuple[list[Triple], list[Triple]]:
-    """The asserted and ontology graphs of an N-Quads file, as rdflib-term triples."""
-    asserted: list[Triple] = []
-    ontology: list[Triple] = []
+def _plain(term: object) -> bool:
+    """Whether ``term`` is a literal without language tag typed ``xsd:string``."""
+    return isinstance(term, ox.Literal) and not term.language and term.datatype == OX_XSD_STRING
+
+
+def read_graphs(path: Path) -> tuple[list[ox.Triple], list[ox.Triple]]:
+    """The asserted and ontology graphs of an N-Quads file, as pyoxigraph triples.
+
+    Typed and tagged literals take the form rdflib gives them (``" 5 "^^xsd:integer``
+    becomes ``"5"^^xsd:integer``), as in ``coedp build``, which reads through rdflib.
+    """
+    asserted: list[ox.Triple] = []
+    ontology: list[ox.Triple] = []
     wanted = {str(ASSERTED): asserted, str(ONTOLOGY): ontology}
+    literals: dict[ox.Literal, ox.Literal] = {}
     for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
         target = wanted.get(getattr(quad.graph_name, "value", ""))
-        if target is not None:
-            target.append((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+        if target is None:
+            continue
+        o = quad.object
+        if isinstance(o, ox.Literal) and not _plain(o):
+            canonical = literals.get(o)
+            if canonical is None:
+                canonical = literals[o] = to_ox(from_ox(o))
+            if canonical != o:
+                target.append(ox.Triple(quad.subject, quad.predicate, canonical))
+                continue
+        target.append(quad.triple)
     return asserted, ontology
 
 
-def infer_fast(ontology: Iterable[Triple], asserted: Iterable[Triple]) -> list[Triple]:
-    """The meaningful inferences (as :func:`coedp.build.reason.infer` keeps them), sorted."""
-    ontology, asserted = set(ontology), set(asserted)
-    base = ontology | asserted
-    closure = closure_reasonable(base)
-    known_terms = {term for triple in base for term in triple}
-    vocabulary = {t for tr in ontology for t in tr if isinstance(t, URIRef) and not _builtin(t)}
-    kept = [t for t in closure - base if _keep(t, known_terms, vocabulary)]
+class _KnownTerms:
+    """The literals and blank nodes of the input, asked about in rdflib terms.
+
+    Answers as the set of the input's rdflib terms would: the input never holds
+    a literal typed ``xsd:string`` in rdflib (those are plain ones), whereas
+    ``reasonable`` hands back every plain literal so typed.
+    """
+
+    def __init__(self, triples: Iterable[ox.Triple]) -> None:
+        self.terms: set[object] = set()
+        for s, _, o in triples:
+            if not isinstance(s, ox.NamedNode):
+                self.terms.add(s)
+            if not isinstance(o, ox.NamedNode):
+                self.terms.add(o)
+
+    def __contains__(self, term: object) -> bool:
+        if isinstance(term, Literal) and term.datatype == XSD_STRING:
+            return False
+        if isinstance(term, BNode | Literal):
+            return to_ox(term) in self.terms
+        return False
+
+
+def _ox_triple(triple: Triple) -> ox.Triple:
+    s, p, o = triple
+    return ox.Triple(to_ox(s), to_ox(p), to_ox(o))
+
+
+def reason_closure(ontology: list[ox.Triple], asserted: list[ox.Triple],
+                   workdir: Path) -> set[Triple]:
+    """The completed ``reasonable`` closure of ``ontology`` + ``asserted`` (rdflib terms).
+
+    Holds what the reasoner returns, plus the input triples whose rdflib form
+    it does not give back (see :func:`coedp.build.closure.complete`).
+    """
+    fed, kept = split_functional(ontology + asserted, RDF_TYPE, OX_FUNCTIONAL, OX_THING)
+    source = workdir / "input.n3"  # the name tells reasonable to read N-Triples
+    ox.serialize((t if isinstance(t, ox.Triple) else ox.Triple(*t) for t in fed),
+                 output=str(source), format=ox.RdfFormat.N_TRIPLES)
+    reasoner = new_reasoner()
+    reasoner.load_file(str(source))
+    source.unlink()
+    echo = [tuple(from_ox(term) for term in t) for t in fed if _plain(t[2])]
+    return complete(reasoner, echo, [tuple(from_ox(term) for term in t) for t in kept])
+
+
+def infer_fast(ontology: list[ox.Triple], asserted: list[ox.Triple]) -> list[ox.Triple]:
+    """The meaningful inferences (as :func:`coedp.build.reason.infer` keeps them)."""
+    with tempfile.TemporaryDirectory(prefix="coedp-reason-") as tmp:
+        closure = reason_closure(ontology, asserted, Path(tmp))
+    base = set(ontology)
+    base.update(asserted)
+    known_terms = _KnownTerms(base)
+    vocabulary = {t for tr in ontology for t in map(from_ox, tr)
+                  if isinstance(t, URIRef) and not _builtin(t)}
+    kept: list[tuple[Triple, ox.Triple]] = []
+    for triple in closure:
+        if _keep(triple, known_terms, vocabulary):  # type: ignore[arg-type]
+            as_ox = _ox_triple(triple)
+            if as_ox not in base:
+                kept.append((triple, as_ox))
     # Drop copies made through owl:sameAs with an outside alias (see reason._same_as_copies).
     alias: dict[Node, set[Node]] = {}
     for s, p, o in closure:
-        if (p == OWL.sameAs and isinstance(s, URIRef) and isinstance(o, URIRef)
+        if (p == SAME_AS and isinstance(s, URIRef) and isinstance(o, URIRef)
                 and str(s).startswith(BASE) and not str(o).startswith(BASE)):
             alias.setdefault(o, set()).add(s)
-    kept = [
-        (s, p, o) for s, p, o in kept
-        if p == OWL.sameAs or o not in alias or not any((s, p, own) in closure for own in alias[o])
+    return [
+        as_ox for (s, p, o), as_ox in kept
+        if p == SAME_AS or o not in alias or not any((s, p, own) in closure for own in alias[o])
     ]
-    return sorted(kept)
 
 
 def _metadata(counts: dict[str, int]) -> list[ox.Quad]:
@@ -97,8 +180,7 @@ def _metadata(counts: dict[str, int]) -> list[ox.Quad]:
     graph = ox.NamedNode(str(METADATA))
     dataset = ox.NamedNode(str(DATASET))
     quads = [
-        ox.Quad(dataset, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                ox.NamedNode(VOID + "Dataset"), graph),
+        ox.Quad(dataset, RDF_TYPE, ox.NamedNode(VOID + "Dataset"), graph),
     ]
     for name, n in sorted(counts.items()):
         part = ox.NamedNode(name)
@@ -108,6 +190,32 @@ def _metadata(counts: dict[str, int]) -> list[ox.Quad]:
                 "http://www.w3.org/2001/XMLSchema#integer")), graph),
         ]
     return quads
+
+
+def write_nquads(out: Path, graphs: dict[str, Iterable[ox.Triple]]) -> tuple[int, dict[str, int]]:
+    """Write ``out/coedp.nq``: the distinct triples of ``graphs``, VoID metadata, sorted lines.
+
+    Returns the bytes written and the triples per named graph.
+    """
+    lines: list[str] = []
+    counts: dict[str, int] = {}
+    for name, triples in graphs.items():
+        g = ox.NamedNode(name)
+        unique = set(triples)
+        counts[name] = len(unique)
+        lines += [f"{ox.Quad(s, p, o, g)} .\n" for s, p, o in unique]
+    metadata = [f"{q} .\n" for q in _metadata(counts)]
+    counts[str(METADATA)] = len(metadata)
+    lines += metadata
+    lines.sort()
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / "coedp.nq.part"
+    with tmp.open("wb") as fh:
+        for start in range(0, len(lines), 100_000):
+            fh.write("".join(lines[start:start + 100_000]).encode("utf-8"))
+        size = fh.tell()
+    tmp.replace(out / "coedp.nq")
+    return size, counts
 
 
 def build_nquads(source: Path, out: Path) -> FastBuild:
@@ -120,23 +228,9 @@ def build_nquads(source: Path, out: Path) -> FastBuild:
                       lambda: infer_fast(ontology, asserted), len)
 
     def export() -> int:
-        quads: list[ox.Quad] = []
-        counts: dict[str, int] = {}
-        for name, triples in ((ASSERTED, asserted), (INFERRED, inferred), (ONTOLOGY, ontology)):
-            g = ox.NamedNode(str(name))
-            unique = {(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples}
-            counts[str(name)] = len(unique)
-            quads += [ox.Quad(s, p, o, g) for s, p, o in unique]
-        quads += _metadata(counts)
-        counts[str(METADATA)] = len(quads) - sum(counts.values())
-        result.graphs = counts
-        lines = sorted(str(q) + " .\n" for q in quads)
-        data = "".join(lines).encode("utf-8")
-        out.mkdir(parents=True, exist_ok=True)
-        tmp = out / "coedp.nq.part"
-        tmp.write_bytes(data)
-        tmp.replace(out / "coedp.nq")
-        return len(data)
+        size, result.graphs = write_nquads(out, {
+            str(ASSERTED): asserted, str(INFERRED): inferred, str(ONTOLOGY): ontology})
+        return size
 
     _timed(steps, "export (N-Quads)", "bytes", export, lambda n: n)
     return result
