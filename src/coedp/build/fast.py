@@ -29,7 +29,13 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL
 from rdflib.term import Node
 
-from coedp.build.closure import XSD_STRING, complete, new_reasoner, split_functional
+from coedp.build.closure import (
+    XSD_STRING,
+    closure_reasonable,
+    complete,
+    new_reasoner,
+    split_functional,
+)
 from coedp.build.export import from_ox, to_ox
 from coedp.build.reason import _builtin, _keep
 from coedp.namespaces import ASSERTED, BASE, DATASET, INFERRED, METADATA, ONTOLOGY
@@ -144,8 +150,16 @@ def reason_closure(ontology: list[ox.Triple], asserted: list[ox.Triple],
     reasoner = new_reasoner()
     reasoner.load_file(str(source))
     source.unlink()
+    # Every round of the completion hands back the whole closure as rdflib terms,
+    # the bulk of the time: the schema's own closure, reasoned first, saves the
+    # rounds that only complete the schema.
+    # (Less the functional-property typings split_functional kept back.)
+    kept_rdflib = [tuple(from_ox(term) for term in t) for t in kept]
+    schema = closure_reasonable(tuple(map(from_ox, t)) for t in ontology)
+    schema.difference_update(kept_rdflib)
+    reasoner.from_graph([t for t in schema if not isinstance(t[0], Literal)])
     echo = [tuple(from_ox(term) for term in t) for t in fed if _plain(t[2])]
-    return complete(reasoner, echo, [tuple(from_ox(term) for term in t) for t in kept])
+    return complete(reasoner, echo, kept_rdflib)
 
 
 def infer_fast(ontology: list[ox.Triple], asserted: list[ox.Triple]) -> list[ox.Triple]:
