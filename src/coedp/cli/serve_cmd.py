@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
 import subprocess
 import sys
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 from coedp.server.settings import SPECS, Settings, from_environment
@@ -25,6 +28,17 @@ refused. A query running past --timeout is stopped (its worker process is killed
 and replaced) and answered 503. A result with more rows (or triples) than
 --max-rows is refused with 422 and a message asking for LIMIT/OFFSET: it is never
 silently truncated.
+
+Without --store-dir the dataset is bulk-loaded at every start into a temporary
+on-disk store, removed at exit. With --store-dir DIR the store is kept in DIR:
+the first start loads it ("loading FILE into DIR (why)"); later starts reuse it
+without loading or counting ("reusing the store in DIR (N quads, loaded DATE)")
+while --data is the same file with the same size and modification time (a file
+moved or touched is hashed, and reused if its SHA-256, the dataset version in
+ETags, is unchanged). A changed file is loaded into a new store beside the old
+one, which it replaces only once complete: an interrupted load never leaves a
+half store in use. DIR must be new, empty or made by coedp (a folder of other
+files is refused, never emptied), and serves one coedp at a time.
 
 With --store URL (a SPARQL endpoint), queries and pages are answered by that store
 from its graphs under BASE/graph/ (uploaded by 'coedp publish'); --data is then
@@ -94,13 +108,18 @@ def run(args: argparse.Namespace) -> int:
         except DatasetError as exc:
             print(f"coedp serve: {exc}", file=sys.stderr)
             return 1
+    preload = threading.Thread(target=_import_web_stack, daemon=True)
+    preload.start()
     try:
         if settings.store:  # an external store: counts and graphs come from it
             from coedp.server.remote import load_remote_dataset
 
             dataset = load_remote_dataset(settings.store, settings.base_iri)
         else:
-            dataset = load_dataset(settings.data, base_iri=settings.base_iri)
+            dataset = load_dataset(
+                settings.data, base_iri=settings.base_iri, store_dir=settings.store_folder,
+                log=lambda line: print(f"coedp serve: {line}", flush=True),
+            )
     except DatasetError as exc:
         print(f"coedp serve: {exc}", file=sys.stderr)
         return 1
@@ -109,6 +128,14 @@ def run(args: argparse.Namespace) -> int:
         return _serve(settings, dataset)
     finally:
         dataset.cleanup()
+
+
+def _import_web_stack() -> None:
+    """Import the web application while the store loads (the bulk load releases the GIL)."""
+    with contextlib.suppress(Exception):  # any error shows again, in order, when serving
+        import uvicorn  # noqa: F401
+
+        import coedp.web  # noqa: F401
 
 
 def _default_data() -> Path:
@@ -131,10 +158,21 @@ def _default_data() -> Path:
 
 
 def _report(dataset, settings: Settings) -> None:  # noqa: ANN001 - LoadedDataset
-    lines = [
-        f"coedp serve: loaded {settings.store or dataset.source} in {dataset.load_seconds:.2f} s "
-        f"({dataset.total_triples} triples in the default graph, the union)",
-    ]
+    counts = f"{dataset.total_triples} triples in the default graph, the union"
+    if dataset.reused:
+        loaded = datetime.fromtimestamp(dataset.loaded_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        first = (
+            f"coedp serve: reusing the store in {dataset.store_dir} ({dataset.total_quads} "
+            f"quads, loaded {loaded} from {dataset.source}) in {dataset.load_seconds:.2f} s "
+            f"({counts})"
+        )
+    else:
+        into = f" into {dataset.store_dir}" if dataset.store_dir else ""
+        first = (
+            f"coedp serve: loaded {settings.store or dataset.source}{into} in "
+            f"{dataset.load_seconds:.2f} s ({counts})"
+        )
+    lines = [first]
     for g in dataset.graphs:
         lines.append(f"  {g.triples:>9} triples  {g.name or '(default graph of the file)'}")
     root = f"http://{settings.host}:{settings.port}/"

@@ -49,7 +49,8 @@ def create_app(
     """Build the endpoint application.
 
     ``dataset`` is loaded from ``settings.data`` when not given; its on-disk
-    store is removed at shutdown then, or when ``cleanup_on_shutdown``.
+    store is removed at shutdown then, or when ``cleanup_on_shutdown`` (a store
+    kept in ``settings.store_dir`` is only released, for the next start).
     ``query_page`` renders GET /sparql without a query for a browser; the
     default is a minimal form. ``results_page``, when given, renders the
     JSON results of a SELECT/ASK for a browser (without it, browsers get JSON).
@@ -63,7 +64,9 @@ def create_app(
         elif settings.data is None:
             raise ValueError("settings.data names no dataset")
         else:
-            dataset = load_dataset(settings.data, base_iri=settings.base_iri)
+            dataset = load_dataset(
+                settings.data, base_iri=settings.base_iri, store_dir=settings.store_folder
+            )
     loaded = dataset
 
     @contextlib.asynccontextmanager

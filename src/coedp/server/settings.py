@@ -44,6 +44,10 @@ SPECS: tuple[tuple[str, str, type, object, str], ...] = (
     ("base_iri", "COEDP_BASE_IRI", str, BASE, "base IRI of the dataset"),
     ("gzip_min_size", "COEDP_GZIP_MIN_SIZE", int, 1024,
      "responses at least this many bytes are gzip-compressed when the client accepts it"),
+    ("store_dir", "COEDP_STORE_DIR", str, "",
+     "keep the on-disk store in DIR across restarts: reused at once while --data is "
+     "unchanged, reloaded into DIR when it changes; DIR must be new, empty or made by "
+     "coedp (see below) ('': a temporary store, loaded at every start)"),
     ("store", "COEDP_STORE", str, "",
      "SPARQL endpoint URL of an external store to answer from instead of the built dataset "
      "(its graphs under BASE/graph/, uploaded by 'coedp publish'); coedp's limits still apply"),
@@ -68,12 +72,18 @@ class Settings:
     cache_mb: int = 32
     base_iri: str = BASE
     gzip_min_size: int = 1024
+    store_dir: str = ""
     store: str = ""
 
     @property
     def cors_list(self) -> list[str]:
         """The CORS origins as a list."""
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @property
+    def store_folder(self) -> Path | None:
+        """``--store-dir`` as a path (None: a temporary store, removed at exit)."""
+        return Path(self.store_dir).expanduser() if self.store_dir else None
 
     def validate(self) -> None:
         """Raise ``ValueError`` with a readable message for a nonsensical value."""
