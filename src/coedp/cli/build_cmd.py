@@ -6,12 +6,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coedp import console, paths
-from coedp.build.load import TurtleSyntaxError
-from coedp.build.pipeline import BuildError, BuildResult, build
 from coedp.build.reason import REASONERS, ReasonerUnavailable
 from coedp.cli.validate_cmd import print_text
+
+if TYPE_CHECKING:
+    from coedp.build.pipeline import BuildError, BuildResult
 
 DESCRIPTION = """\
 Build the dataset from the project's sources:
@@ -72,6 +74,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 @console.guarded
 def run(args: argparse.Namespace) -> int:
     """Run the build and report; see EPILOG for exit codes."""
+    from coedp.build.load import TurtleSyntaxError
+    from coedp.build.pipeline import BuildError, build
+
     out = args.out or paths.default_dist()
     root = paths.project_root()
     status = None

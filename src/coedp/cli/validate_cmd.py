@@ -7,11 +7,17 @@ import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coedp import console, paths
-from coedp.build import export
-from coedp.build.load import Loaded, TurtleSyntaxError, load_files, turtle_files
-from coedp.build.validate import Report, Result, validate
+from coedp.build.load import turtle_files
+
+if TYPE_CHECKING:
+    from coedp.build.load import Loaded
+    from coedp.build.validate import Report, Result
+
+# pyshacl and the writers are imported when a command runs, not when the
+# 'coedp' parser is built: 'coedp serve' starts without them.
 
 FORMATS = ("text", "turtle", "json", "github")
 
@@ -93,6 +99,9 @@ def _files(targets: Iterable[Path], what: str) -> list[Path]:
 @console.guarded
 def run(args: argparse.Namespace) -> int:
     """Validate and print the report; the exit code says whether a Violation was found."""
+    from coedp.build.load import TurtleSyntaxError, load_files
+    from coedp.build.validate import validate
+
     root = paths.project_root()
     try:
         data_files = _files(args.data or [root / "graph"], "data")
@@ -122,6 +131,8 @@ def print_report(report: Report, fmt: str, data: Loaded | None = None) -> None:
         json.dump([r.as_json() for r in report.results], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     elif fmt == "turtle":
+        from coedp.build import export
+
         sys.stdout.write(export.turtle(export.canonical_triples(report.graph)).decode("utf-8"))
     elif fmt == "github":
         for result in report.results:
