@@ -7,6 +7,7 @@ partner counts per country, activities per body and year, a two-hop join
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,37 @@ def _rows(store: ox.Store, text: str) -> tuple[int, float]:
     return rows, time.perf_counter() - started
 
 
+def _rows_bounded(store: ox.Store, text: str, limit: float) -> tuple[int, float]:
+    """:func:`_rows` in a forked child, stopped after ``limit`` seconds (rows -1 then).
+
+    pyoxigraph cannot cancel a query, and at a million triples and more some
+    competency queries run for minutes: the child is killed instead.
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            sender.send(_rows(store, text))
+        except (SyntaxError, OSError, ValueError):
+            sender.send((0, 0.0))
+
+    process = context.Process(target=child, daemon=True)
+    process.start()
+    sender.close()
+    try:
+        if receiver.poll(limit):
+            return receiver.recv()
+        return -1, limit
+    except EOFError:
+        return 0, 0.0
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receiver.close()
+
+
 def build_mix(
     store: ox.Store, queries_dir: Path | None, max_seconds: float = 0.5
 ) -> tuple[list[Query], list[str]]:
@@ -75,11 +107,10 @@ def build_mix(
     kept: list[Query] = []
     left_out: list[str] = []
     for name, text in candidates:
-        try:
-            rows, seconds = _rows(store, text)
-        except (SyntaxError, OSError, ValueError):
-            rows, seconds = 0, 0.0
-        if not rows:
+        rows, seconds = _rows_bounded(store, text, max(10 * max_seconds, 5.0))
+        if rows < 0:
+            left_out.append(f"{name} (over {seconds:.0f} s in pyoxigraph alone: stopped)")
+        elif not rows:
             left_out.append(f"{name} (no rows)")
         elif seconds > max_seconds:
             left_out.append(f"{name} ({seconds:.1f} s in pyoxigraph alone)")
