@@ -34,7 +34,16 @@ from pathlib import Path
 
 from bench.build import DATA
 from bench.generate import generate, parse_size
-from bench.run import RESULTS, ROOT, _free_port, _peak_rss_mb, _stop, _wait_ready, machine
+from bench.run import (
+    RESULTS,
+    ROOT,
+    _free_port,
+    _peak_rss_mb,
+    _stop,
+    _wait_ready,
+    machine,
+    write_results,
+)
 
 READY_TIMEOUT = 1800.0  # a first load of 10M quads on two busy cores takes minutes
 CHECK_QUERY = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 5"  # noqa: E501
@@ -143,14 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(store_dir, ignore_errors=True)
-    text = markdown(report)
-    print()
-    print(text)
-    args.out.mkdir(parents=True, exist_ok=True)
-    name = f"{report['date']}-restart-{label}"
-    (args.out / f"{name}.md").write_text(text, encoding="utf-8")
-    (args.out / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(f"written: {args.out / name}.md and .json")
+    write_results(args.out, f"{report['date']}-restart-{label}", markdown(report), report)
     return 0
 
 

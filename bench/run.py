@@ -380,14 +380,18 @@ def main(argv: list[str] | None = None) -> int:
         "mix": [{"name": q.name, "rows": q.rows} for q in mix], "left_out": left_out,
         "sides": [r.__dict__ for r in results], "ratios": ratios(results),
     }
-    text = markdown(report)
+    write_results(args.out, f"{today}-{label}", markdown(report), report)
+    return 0
+
+
+def write_results(out: Path, name: str, text: str, report: dict[str, object]) -> None:
+    """Print the Markdown table and write it, with the report as JSON, to ``out/name.*``."""
     print()
     print(text)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"{today}-{label}.md").write_text(text, encoding="utf-8")
-    (args.out / f"{today}-{label}.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(f"written: {args.out / f'{today}-{label}.md'} and .json")
-    return 0
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.md").write_text(text, encoding="utf-8")
+    (out / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written: {out / name}.md and .json")
 
 
 if __name__ == "__main__":

@@ -51,3 +51,20 @@ def test_benchmark_runs_at_the_smallest_size_and_writes_its_table(tmp_path: Path
     assert {"validate", "reason", "serialise dumps"} <= {s["name"] for s in real["steps"]}
     assert real["graphs"]["https://coedp.org/graph/inferred"] > 0
     assert "Build of the real graph" in done.stdout
+
+
+def test_restart_benchmark_loads_then_reuses_the_store(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.restart", "--size", "5k",
+         "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "results")],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    [report_file] = (tmp_path / "results").glob("*-restart-5k.json")
+    report = json.loads(report_file.read_text())
+    first, again = report["starts"].values()
+    assert (first["store"], again["store"]) == ("loaded", "reused")
+    assert first["check_rows"] == again["check_rows"] == 5
+    assert report["quads"] > 0 and again["ready_seconds"] > 0
+    assert "| restart (kept store) | reused |" in done.stdout
+    assert not (tmp_path / "data" / "restart-5k" / "store").exists(), "the store is removed"
