@@ -69,3 +69,29 @@ def test_without_fork_the_step_runs_in_the_parent_when_asked(monkeypatch) -> Non
     assert calls == []  # nothing runs until the result is wanted
     assert step.result() == "done"
     assert calls == [os.getpid()]
+
+
+@needs_fork
+def test_a_build_stopped_by_a_violation_leaves_no_reasoning_process(
+    tmp_path, monkeypatch  # noqa: ANN001
+) -> None:
+    import multiprocessing
+    import shutil
+    from pathlib import Path
+
+    from coedp.build import pipeline
+    from coedp.build.pipeline import BuildError, build
+
+    # A reasoning that would outlive the validation by far.
+    monkeypatch.setattr(pipeline, "infer", lambda *args: time.sleep(120) or [])
+
+    tree = tmp_path / "project"
+    shutil.copytree(Path(__file__).parent / "fixtures", tree)
+    (tree / "graph" / "partners" / "unnamed.ttl").write_text(
+        "@prefix coedp: <https://coedp.org/def/> .\n"
+        "<https://coedp.org/id/org/nameless> a coedp:Company .\n", encoding="utf-8")
+    with pytest.raises(BuildError) as failure:
+        build(tree, tmp_path / "dist")
+    assert failure.value.exit_code == 1
+    assert multiprocessing.active_children() == []
+    assert not (tmp_path / "dist").exists()

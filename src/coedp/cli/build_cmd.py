@@ -22,7 +22,8 @@ Build the dataset from the project's sources:
   2. validate the curated data (with the ontology) against the shapes, without
      inference; any sh:Violation stops the build and nothing is written
   3. compute the OWL 2 RL closure and keep the new, meaningful triples as the
-     inferred graph
+     inferred graph (on two cores or more this runs in a child process while
+     step 2 runs, and is dropped if step 2 finds a Violation)
   4. describe the dataset (VoID/DCAT: counts, partitions, downloads)
   5. write coedp.trig, coedp.nq, coedp.jsonld (named graphs), coedp.ttl,
      coedp.nt, coedp.rdf (their union), shapes.ttl, void.ttl and SHA256SUMS
