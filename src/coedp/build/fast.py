@@ -30,6 +30,7 @@ from rdflib.namespace import OWL
 from rdflib.term import Node
 
 from coedp.build.closure import (
+    SAME_AS,
     XSD_STRING,
     closure_reasonable,
     complete,
@@ -46,7 +47,6 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 OX_FUNCTIONAL = ox.NamedNode(str(OWL.FunctionalProperty))
 OX_THING = ox.NamedNode(str(OWL.Thing))
 OX_XSD_STRING = ox.NamedNode(str(XSD_STRING))
-SAME_AS = URIRef(str(OWL.sameAs))
 
 
 @dataclass
