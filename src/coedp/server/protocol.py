@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, unquote_to_bytes
 from fastapi import APIRouter, Request, Response
 from starlette.datastructures import QueryParams
 
-from coedp.server import caching, negotiation, service_description
+from coedp.server import caching, negotiation, resultcache, service_description
 from coedp.server.engine import GraphTask, Outcome, QueryTask
 from coedp.server.guard import CONTRIBUTE, GuardError, lex_check, unknown_graph_message
 from coedp.server.negotiation import NotAcceptable
@@ -110,7 +110,10 @@ async def _sparql(request: Request) -> Response:
     )
 
     headers = {"Vary": "Accept"}
-    if request.method in ("GET", "HEAD"):
+    repeatable = resultcache.deterministic(query)
+    if not repeatable:
+        headers["Cache-Control"] = "no-store"
+    elif request.method in ("GET", "HEAD"):
         variant = "html" if as_page else fmt.name
         headers |= caching.validators(dataset.version, variant, dataset.last_modified)
         if caching.not_modified(request, headers["ETag"], dataset.last_modified):
@@ -129,10 +132,11 @@ async def _sparql(request: Request) -> Response:
     # Repeats are answered from memory: the key holds the dataset version and the whole task.
     cache = request.app.state.result_cache
     key = (dataset.version, task)
-    outcome = cache.get(key)
+    outcome = cache.get(key) if repeatable else None
     if outcome is None:
         outcome = await request.app.state.pool.run(task, settings.timeout)
-        cache.put(key, outcome)
+        if repeatable:
+            cache.put(key, outcome)
     if as_page and outcome.status == 200:
         response = results_page(request, query, outcome.body)
         response.headers.update(headers)
@@ -222,7 +226,7 @@ def _charset(params: str) -> str | None:
 async def _read_body(request: Request, limit: int) -> bytes:
     """The body, refused with 413 as soon as it passes ``limit`` bytes."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise ProtocolError(413, f"the request body is {declared} bytes; the limit is {limit}")
     chunks: list[bytes] = []
     size = 0
@@ -277,7 +281,8 @@ def _describe_service(request: Request, fields: _Fields) -> Response:
     )
     if caching.not_modified(request, headers["ETag"], dataset.last_modified):
         return Response(status_code=304, headers=headers)
-    endpoint = str(request.url.replace(query=None, fragment=None))
+    # The configured public address, never the client's Host header (which anyone can forge).
+    endpoint = request.app.state.settings.public_endpoint
     body = service_description.serialize(endpoint, dataset, fmt)
     return Response(body, media_type=fmt.content_type, headers=headers)
 

@@ -3,15 +3,27 @@
 Keyed by the dataset version and the whole query task (query text, result
 syntax, protocol dataset, row cap, base IRI), so that a new dataset or another
 media type never gets an old answer. Bounded both in entries and in bytes,
-least recently used out first. Only successful answers are kept.
+least recently used out first. Only successful answers are kept, and only
+of queries that give the same answer every time (see ``deterministic``).
 """
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Hashable
 
 from coedp.server.engine import Outcome
+
+# Functions whose value changes from one evaluation to the next (SPARQL 1.1 section 17.4):
+# a query calling one is neither cached nor answered 304. The test is on the raw text, so a
+# name inside a string or a comment errs on the safe side (not cached).
+_VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+def deterministic(query: str) -> bool:
+    """Whether ``query`` calls none of NOW(), RAND(), UUID(), STRUUID(), BNODE()."""
+    return _VOLATILE.search(query) is None
 
 
 class ResultCache:

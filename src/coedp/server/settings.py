@@ -48,6 +48,10 @@ SPECS: tuple[tuple[str, str, type, object, str], ...] = (
      "keep the on-disk store in DIR across restarts: reused at once while --data is "
      "unchanged, reloaded into DIR when it changes; DIR must be new, empty or made by "
      "coedp (see below) ('': a temporary store, loaded at every start)"),
+    ("public_url", "COEDP_PUBLIC_URL", str, "",
+     "the address clients reach this server at, behind a reverse proxy for instance "
+     "(https://query.example.org/); named as the endpoint in the service description "
+     "('': http://HOST:PORT/ from --host and --port; the Host header is never trusted)"),
     ("store", "COEDP_STORE", str, "",
      "SPARQL endpoint URL of an external store to answer from instead of the built dataset "
      "(its graphs under BASE/graph/, uploaded by 'coedp publish'); coedp's limits still apply"),
@@ -73,12 +77,24 @@ class Settings:
     base_iri: str = BASE
     gzip_min_size: int = 1024
     store_dir: str = ""
+    public_url: str = ""
     store: str = ""
 
     @property
     def cors_list(self) -> list[str]:
         """The CORS origins as a list."""
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @property
+    def public_root(self) -> str:
+        """The server's public address, ending in a slash."""
+        root = self.public_url or f"http://{self.host}:{self.port}/"
+        return root if root.endswith("/") else root + "/"
+
+    @property
+    def public_endpoint(self) -> str:
+        """The public address of the SPARQL endpoint."""
+        return self.public_root + "sparql"
 
     @property
     def store_folder(self) -> Path | None:
@@ -97,6 +113,8 @@ class Settings:
                 raise ValueError(f"--{name.replace('_', '-')} must be 0 or more")
         if not 0 <= self.port <= 65535:
             raise ValueError("--port must be between 0 and 65535")
+        if self.public_url and not self.public_url.startswith(("http://", "https://")):
+            raise ValueError(f"--public-url {self.public_url!r} is not an http:// or https:// URL")
         if self.store and not self.store.startswith(("http://", "https://")):
             raise ValueError(f"--store {self.store!r} is not an http:// or https:// URL")
 

@@ -22,6 +22,8 @@ Linked-data practice followed here (the "303 See Other" recipe):
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Request, Response
 
 from coedp.server import negotiation
@@ -128,7 +130,8 @@ async def document(request: Request, rel: str) -> Response:
     """The description of ``<BASE>rel`` in the negotiated (or named) form."""
     iris = iri_map(request)
     page_text = request.query_params.get("page", "1")
-    if not page_text.isdigit() or int(page_text) < 1 or int(page_text) > 100_000:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+    if not re.fullmatch(r"[0-9]{1,6}", page_text) or not 1 <= int(page_text) <= 100_000:
         return _plain(400, f"page must be a whole number from 1, not {page_text!r}")
     page = int(page_text)
     stripped, fixed = split_extension(rel)

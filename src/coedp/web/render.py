@@ -78,7 +78,16 @@ def url_with(request: Request, **changes: object) -> str:
         else:
             params[key] = str(value)
     query = urlencode(params)
-    return request.url.path + ("?" + query if query else "")
+    return local_path(request) + ("?" + query if query else "")
+
+
+def local_path(request: Request) -> str:
+    """The request's path as a link on this site.
+
+    A path such as ``//evil.example/x`` would be read by browsers as another
+    host (a protocol-relative URL); leading slashes are folded into one.
+    """
+    return "/" + request.url.path.lstrip("/")
 
 
 def page(
@@ -101,7 +110,7 @@ def page(
         other_lang=i18n.other(lang),
         _=translate,
         nav=NAV,
-        path=request.url.path,
+        path=local_path(request),
         switch_url=url_with(request, lang=i18n.other(lang)),
         url_with=lambda **kw: url_with(request, **kw),
         **context,
