@@ -10,11 +10,24 @@ query workers at the start (after one warm-up pass) and at the end.
 With ``--kill-worker``, a query worker is killed (SIGKILL) halfway through; the
 request it held may fail, nothing else may, and the pool must be whole again.
 
+With ``--attackers N``, the soak runs twice back to back on the same server: the
+clients alone, then the clients while N attacker clients replay the attack set
+of ``scripts/attacks.py`` (SERVICE disguises, freezes, memory, deep
+expressions, slow queries, slowloris). The server is started behind a trusted
+proxy (``--trusted-proxies 127.0.0.1``) and every client, attacker or not,
+sends its own X-Forwarded-For address, so that per-client limits see 64 + N
+clients. It passes when the clients see no error and no 5xx, their p99 with
+attackers is at most ``--max-p99-ratio`` (1.5) times the p99 without, every
+attack got its refusal, no SERVICE reached the network, and the memory of the
+server and its workers, sampled every half second, stayed under the bound
+(``--worker-memory-mb`` per worker plus ``--web-memory-mb`` for the web process).
+
 Writes ``soak-YYYY-MM-DD-HHMMSS.md`` and ``.json`` under ``--out``; exits 0
 when there were no errors, no 5xx and memory grew by less than 10 %.
 
     python scripts/soak.py                      # 64 clients, 60 s, on dist/
     python scripts/soak.py --duration 10 --kill-worker
+    python scripts/soak.py --attackers 4       # the acceptance soak of the sandbox
 """
 
 from __future__ import annotations
@@ -35,6 +48,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from attacks import AttackSet, Listener  # noqa: E402 - a script beside this one
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_GROWTH = 0.10
@@ -79,13 +95,16 @@ def load_queries(folder: Path) -> list[tuple[str, str]]:
     return queries
 
 
-def start_server(data: Path, workers: int, log: Path) -> tuple[subprocess.Popen, str]:
+def start_server(
+    data: Path, workers: int, log: Path, extra: list[str] | None = None
+) -> tuple[subprocess.Popen, str]:
     """``coedp serve`` on a free port; returns the process and its base URL once ready."""
     port = free_port()
     script = Path(sys.executable).with_name("coedp")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "coedp.cli"]
     proc = subprocess.Popen(
-        [*command, "serve", "--data", str(data), "--port", str(port), "--workers", str(workers)],
+        [*command, "serve", "--data", str(data), "--port", str(port), "--workers", str(workers),
+         *(extra or [])],
         stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -117,15 +136,22 @@ def memory(server_pid: int | None, base: str) -> dict[str, int]:
     return sizes
 
 
+def client_address(n: int) -> str:
+    """The X-Forwarded-For address of client ``n`` (documentation ranges: never a target)."""
+    return f"203.0.113.{n % 250 + 1}" if n < 250 else f"2001:db8::{n:x}"
+
+
 async def client(
     http: httpx.AsyncClient, queries: list[tuple[str, str]], offset: int, stop: float,
-    tally: Tally, unique: bool,
+    tally: Tally, unique: bool, forwarded: bool = False,
 ) -> None:
     """One client: the queries in turn, from its own starting point, until ``stop``.
 
     With ``unique``, each query ends with its own comment, so that no answer comes
-    from a result cache and every request reaches a query worker.
+    from a result cache and every request reaches a query worker. With
+    ``forwarded``, it sends its own X-Forwarded-For address.
     """
+    extra = {"x-forwarded-for": client_address(offset)} if forwarded else {}
     i = offset
     while time.monotonic() < stop:
         name, text = queries[i % len(queries)]
@@ -136,7 +162,8 @@ async def client(
         try:
             r = await http.post(
                 "/sparql", data={"query": text},
-                headers={"accept": "application/sparql-results+json, text/turtle;q=0.9"},
+                headers={"accept": "application/sparql-results+json, text/turtle;q=0.9",
+                         **extra},
             )
         except httpx.HTTPError as exc:
             tally.errors[type(exc).__name__] += 1
@@ -158,20 +185,59 @@ async def kill_one_worker(base: str, at: float, killed: list[int]) -> None:
         killed.append(pids[0])
 
 
+def attacker(base: str, n: int, stop: float, listener: Listener, done: list[AttackSet]) -> None:
+    """One attacker: the attack set replayed until ``stop`` (each attack bounded in time)."""
+    attacks = AttackSet(base, forwarded_for=f"198.51.100.{n + 1}", listener=listener)
+    while time.monotonic() < stop:
+        for attack in attacks.all():
+            if time.monotonic() >= stop:
+                break
+            attack()
+    done.append(attacks)
+
+
+@dataclass
+class Sampler:
+    """The peak memory of the server and its workers, sampled every half second."""
+
+    server_pid: int | None
+    base: str
+    peak_kb: int = 0
+    peak: dict[str, int] = field(default_factory=dict)
+
+    async def run(self, stop: float) -> None:
+        while time.monotonic() < stop:
+            try:
+                sizes = await asyncio.to_thread(memory, self.server_pid, self.base)
+            except httpx.HTTPError:
+                sizes = {"total": 0}
+            if sizes["total"] > self.peak_kb:
+                self.peak_kb, self.peak = sizes["total"], sizes
+            await asyncio.sleep(0.5)
+
+
 async def soak(base: str, queries: list[tuple[str, str]], clients: int, duration: float,
-               kill_at: float | None, unique: bool) -> tuple[Tally, list[int]]:
-    """Run the clients (and the worker killer) and return what they saw."""
+               kill_at: float | None, unique: bool, forwarded: bool = False,
+               attackers: int = 0, listener: Listener | None = None,
+               sampler: Sampler | None = None) -> tuple[Tally, list[int], list[AttackSet]]:
+    """Run the clients (the worker killer, the attackers) and return what they saw."""
     tally = Tally()
     killed: list[int] = []
+    attacks: list[AttackSet] = []
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as http:
         start = time.monotonic()
         stop = start + duration
-        jobs = [client(http, queries, n, stop, tally, unique) for n in range(clients)]
+        jobs = [client(http, queries, n, stop, tally, unique, forwarded) for n in range(clients)]
         if kill_at is not None:
             jobs.append(kill_one_worker(base, start + kill_at, killed))
+        if sampler is not None:
+            jobs.append(sampler.run(stop))
+        if attackers and listener is not None:
+            jobs += [asyncio.to_thread(attacker, base, n, stop, listener, attacks)
+                     for n in range(attackers)]
         await asyncio.gather(*jobs)
-    return tally, killed
+    return tally, killed, attacks
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -254,9 +320,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="send the queries as they are, so that repeats may be answered "
                         "from the result cache (default: each request is made unique)")
     parser.add_argument("--out", type=Path, default=ROOT / "scripts" / "results")
+    parser.add_argument("--attackers", type=int, default=0,
+                        help="run twice back to back, the second time with this many attacker "
+                        "clients replaying scripts/attacks.py (see above)")
+    parser.add_argument("--worker-memory-mb", type=int, default=512,
+                        help="with --attackers: the server's --worker-memory-mb")
+    parser.add_argument("--web-memory-mb", type=int, default=512,
+                        help="with --attackers: memory allowed to the web process in the bound")
+    parser.add_argument("--max-p99-ratio", type=float, default=1.5,
+                        help="with --attackers: most the clients' p99 may grow under attack")
     args = parser.parse_args(argv)
 
     queries = load_queries(args.queries)
+    if args.attackers:
+        return attack_soak(args, queries)
     proc = None
     log = Path(tempfile.mkstemp(prefix="coedp-soak-", suffix=".log")[1])
     if args.url:
@@ -275,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         start_memory = memory(server_pid, base)
         load_before = os.getloadavg()[0]
         started = time.monotonic()
-        tally, killed = asyncio.run(soak(
+        tally, killed, _ = asyncio.run(soak(
             base, queries, args.clients, args.duration,
             args.duration / 2 if args.kill_worker else None, not args.repeat,
         ))
@@ -330,6 +407,134 @@ def main(argv: list[str] | None = None) -> int:
     print(md.read_text(encoding="utf-8"))
     print(f"report: {md}")
     return 0 if result["passed"] else 1
+
+
+def attack_soak(args: argparse.Namespace, queries: list[tuple[str, str]]) -> int:
+    """The clients alone, then the clients under attack, on one server; write the report."""
+    data = args.data or Path(os.environ.get("COEDP_DIST", ROOT / "dist"))
+    log = Path(tempfile.mkstemp(prefix="coedp-soak-", suffix=".log")[1])
+    extra = ["--trusted-proxies", "127.0.0.1", "--worker-memory-mb", str(args.worker_memory_mb)]
+    proc, base = start_server(data, args.workers, log, extra)
+    listener = Listener()
+    runs: dict[str, dict] = {}
+    attack_sets: list[AttackSet] = []
+    try:
+        size = len(worker_pids(base))
+        with httpx.Client(base_url=base, timeout=120) as http:
+            for _, text in queries:
+                http.post("/sparql", data={"query": text})
+        for name, attackers in (("clients alone", 0), (f"with {args.attackers} attackers",
+                                                       args.attackers)):
+            sampler = Sampler(proc.pid, base)
+            started = time.monotonic()
+            tally, _, attacks = asyncio.run(soak(
+                base, queries, args.clients, args.duration, None, not args.repeat,
+                forwarded=True, attackers=attackers, listener=listener, sampler=sampler,
+            ))
+            elapsed = time.monotonic() - started
+            attack_sets += attacks
+            runs[name] = {
+                "requests": len(tally.latencies),
+                "requests_per_s": len(tally.latencies) / max(elapsed, 1e-9),
+                "errors": sum(tally.errors.values()),
+                "error_kinds": dict(tally.errors),
+                "server_errors": sum(n for st, n in tally.statuses.items() if st >= 500),
+                "statuses": {str(k): v for k, v in tally.statuses.items()},
+                "p50_ms": percentile(tally.latencies, 0.50) * 1000,
+                "p99_ms": percentile(tally.latencies, 0.99) * 1000,
+                "max_ms": max(tally.latencies, default=0.0) * 1000,
+                "peak_memory_kb": sampler.peak_kb,
+                "peak_memory": sampler.peak,
+            }
+        whole = wait_whole(base, size, [])
+    finally:
+        listener.close()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        server_log = log.read_text(encoding="utf-8", errors="replace")
+        log.unlink(missing_ok=True)
+
+    alone, attacked = runs.values()
+    outcomes = [o for a in attack_sets for o in a.outcomes]
+    by_attack: dict[str, Counter] = {}
+    for o in outcomes:
+        by_attack.setdefault(o.name, Counter())[o.status] += 1
+    wrong = sorted({f"{o.name}: {o.status} {o.detail}" for o in outcomes if not o.ok})
+    bound_kb = (args.worker_memory_mb * size + args.web_memory_mb) * 1024
+    ratio = attacked["p99_ms"] / max(alone["p99_ms"], 1e-9)
+    result = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "dataset": str(data), "cpus": os.cpu_count(), "clients": args.clients,
+        "attackers": args.attackers, "duration_s": args.duration, "workers": size,
+        "runs": runs, "p99_ratio": ratio, "attacks": {k: dict(v) for k, v in by_attack.items()},
+        "attack_failures": wrong, "service_connections": listener.connections,
+        "memory_bound_kb": bound_kb, "pool_whole": whole,
+        "server_log_lines": server_log.count("\n"),
+    }
+    result["passed"] = (
+        all(r["errors"] == 0 and r["server_errors"] == 0 for r in runs.values())
+        and ratio <= args.max_p99_ratio and not wrong and listener.connections == 0
+        and all(r["peak_memory_kb"] <= bound_kb for r in runs.values()) and whole
+        and bool(outcomes)
+    )
+    md = attack_report(args, result, args.out)
+    print(md.read_text(encoding="utf-8"))
+    print(f"report: {md}")
+    return 0 if result["passed"] else 1
+
+
+def attack_report(args: argparse.Namespace, result: dict, out: Path) -> Path:
+    """Write the Markdown and JSON reports of an attack soak; return the Markdown file."""
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d-%H%M%S")
+    md = out / f"attack-soak-{stamp}.md"
+    (out / f"attack-soak-{stamp}.json").write_text(
+        json.dumps(result, indent=2) + "\n", encoding="utf-8"
+    )
+    lines = [
+        f"# Soak under attack, {result['date']}",
+        "",
+        f"{result['clients']} clients, each with its own X-Forwarded-For through a trusted "
+        f"proxy, ran the {len(load_queries(args.queries))} queries of queries/ for "
+        f"{result['duration_s']:g} s; then again while {result['attackers']} attacker clients "
+        "replayed scripts/attacks.py. One server, "
+        f"{result['workers']} query workers, --worker-memory-mb {args.worker_memory_mb}; "
+        f"dataset {result['dataset']}; {result['cpus']} CPUs.",
+        "",
+        "| run | requests | req/s | errors | 5xx | p50 ms | p99 ms | max ms | peak MB |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, r in result["runs"].items():
+        lines.append(
+            f"| {name} | {r['requests']} | {r['requests_per_s']:.1f} | {r['errors']} | "
+            f"{r['server_errors']} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} | {r['max_ms']:.0f} | "
+            f"{r['peak_memory_kb'] / 1024:.0f} |"
+        )
+    lines += [
+        "",
+        f"- p99 under attack / alone: **{result['p99_ratio']:.2f}** "
+        f"(at most {args.max_p99_ratio:g})",
+        f"- memory bound: {result['memory_bound_kb'] / 1024:.0f} MB "
+        f"({args.worker_memory_mb} MB per worker + {args.web_memory_mb} MB web process)",
+        f"- connections the SERVICE disguises made to the loopback listener: "
+        f"**{result['service_connections']}**",
+        f"- pool whole afterwards: {'yes' if result['pool_whole'] else 'NO'}",
+        "",
+        "| attack | statuses seen |",
+        "|---|---|",
+    ]
+    for name, statuses in sorted(result["attacks"].items()):
+        seen = ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()))
+        lines.append(f"| {name} | {seen} |")
+    if result["attack_failures"]:
+        lines += ["", "Attacks answered wrongly:", ""]
+        lines += [f"- {line}" for line in result["attack_failures"][:40]]
+    lines += ["", f"Verdict: **{'pass' if result['passed'] else 'FAIL'}**", ""]
+    md.write_text("\n".join(lines), encoding="utf-8")
+    return md
 
 
 if __name__ == "__main__":
