@@ -424,7 +424,7 @@ def lex_check(
     depth = deepest = 0
     for token in stream:
         kind, text = token.kind, token.text
-        if check_service and _is_service(token):
+        if check_service and _is_service(token, prefixes):
             _refuse_service(query, token)
         if kind == "open":
             depth += 1
@@ -529,12 +529,25 @@ def _clause_word(lexer: _Lexer, upper: str) -> None:
         frame.clause = ""
 
 
-def _is_service(token: _Token) -> bool:
-    """Whether the engine may read SERVICE in this token (its keywords need no boundary)."""
+def _is_service(token: _Token, prefixes: dict[str, str]) -> bool:
+    """Whether the engine may read SERVICE in this token (its keywords need no boundary).
+
+    A bare word holding "service" is never valid SPARQL but SERVICE itself. A
+    prefixed name ``P:x`` is read as SERVICE only where "service" in P is followed
+    (after an optional SILENT) by a declared prefix: ``serviceex:x`` is
+    ``SERVICE ex:x``.
+    """
     if token.kind == "word":
         return "SERVICE" in token.text.upper()
-    if token.kind == "pname":
-        return "SERVICE" in token.prefix.upper()
+    if token.kind != "pname":
+        return False
+    upper = token.prefix.upper()
+    start = upper.find("SERVICE")
+    while start >= 0:
+        rest = token.prefix[start + len("SERVICE"):]
+        if rest in prefixes or (rest.upper().startswith("SILENT") and rest[6:] in prefixes):
+            return True
+        start = upper.find("SERVICE", start + 1)
     return False
 
 
@@ -543,8 +556,8 @@ def _refuse_service(query: str, token: _Token) -> None:
     where = f"line {line}, column {col}"
     if token.kind == "pname":
         where += (
-            f"; the engine reads a prefix name holding 'service' ('{token.prefix}:') as the "
-            "keyword, so rename the prefix"
+            f"; the engine reads the prefixed name '{token.text}' as SERVICE followed by a "
+            "declared prefix, so rename the prefix"
         )
     raise GuardError(403, _service_message(where))
 
