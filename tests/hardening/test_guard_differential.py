@@ -1,0 +1,172 @@
+"""The guard's lexer against the engine: generated queries, and its cost as inputs grow.
+
+The fuzz test builds queries from the pieces where readings of SPARQL text
+differ (comments ended by CR, LF or CRLF; strings of the four quote styles
+with escapes, \\u escapes of quotes and of ``#`` among them; prefixed names
+with escapes; IRIs; glued keywords) around a SERVICE to a loopback listener.
+Whenever pyoxigraph, on an empty store, opens a connection for a query, the
+guard must have refused that query.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from coedp.server import guard
+from coedp.server.guard import GuardError, lex_check, parse_check
+
+from .test_guard_agrees import Listener, engine_connects
+
+PROLOGUE = "PREFIX ex: <http://example.org/> PREFIX : <http://example.net/> "
+SEPARATORS = [" ", "\n", "\r", "\r\n", "\t", ""]
+COMMENT_TEXT = ["", "x", "SERVICE", "'", '"', "}", "{", "\\", "<", "\\u0022", '"""', "'''"]
+STRING_PARTS = [
+    "a", " ", "#", '\\"', "\\'", "\\u0022", "\\u0027", "\\u0023", "\\\\", "\\n", "'", '"',
+    "\n", "\r", "}", "{", "SERVICE <{url}> { }", "\\u005C", "\\U00000022",
+]
+QUOTES = ["'", '"', "'''", '"""']
+PNAMES = [
+    "ex:a", "ex:a\\#b", "ex:a\\'b", "ex:a\\\"b", "ex:a.b", "ex:a%23b", "ex:SERVICE",
+    "ex:a\\,b", "ex:a.b.c", ":x", "ex:", "serviceex:x", "ex:a\\#", "ex:a\\)",
+]
+IRIS = [
+    "<http://e/>", "<http://e/#x>", "<http://e/'>", "<http://e/\\u0023>", "<http://e/SERVICE>",
+    "<x>", "<http://e/\\u003E>", "<http://e/\\u0022>",
+]
+SERVICES = [
+    "SERVICE <{url}> { }", "service <{url}> {}", "SERVICE SILENT <{url}> { }",
+    "SeRvIcE<{url}>{}", "SERVICE :svc { }",
+]
+OTHER_TERMS = ["1", "1e1", "true", "false", "?v"]
+
+
+@st.composite
+def strings(draw: st.DrawFn) -> str:
+    quote = draw(st.sampled_from(QUOTES))
+    body = "".join(draw(st.lists(st.sampled_from(STRING_PARTS), max_size=5)))
+    return quote + body + draw(st.sampled_from([quote, quote, quote, quote[0], ""]))
+
+
+def terms() -> st.SearchStrategy[str]:
+    return st.one_of(strings(), st.sampled_from(PNAMES), st.sampled_from(IRIS),
+                     st.sampled_from(OTHER_TERMS))
+
+
+@st.composite
+def pieces(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["bind", "values", "filter", "comment", "comment", "group"]))
+    n = draw(st.integers(0, 30))
+    if kind == "bind":
+        return f"BIND({draw(terms())} AS ?b{n})"
+    if kind == "values":
+        return f"VALUES ?w{n} {{ {draw(terms())} }}"
+    if kind == "filter":
+        return f"FILTER(true || {draw(terms())} < {draw(terms())})"
+    if kind == "comment":
+        text = "".join(draw(st.lists(st.sampled_from(COMMENT_TEXT), max_size=4)))
+        return "#" + text + draw(st.sampled_from(["\n", "\r", "\r\n"]))
+    return "{ }"
+
+
+@st.composite
+def queries(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(pieces(), min_size=1, max_size=6))
+    # One SERVICE, somewhere: the guard must see it whenever the engine does.
+    parts.insert(draw(st.integers(0, len(parts))), draw(st.sampled_from(SERVICES)))
+    text = ""
+    for part in parts:
+        text += draw(st.sampled_from(SEPARATORS)) + part
+    return PROLOGUE.replace(":svc", "") + "SELECT * WHERE {" + text + " }"
+
+
+def test_guard_refuses_every_service_the_engine_follows():
+    listener = Listener()
+    seen = {"live": 0, "examples": 0}
+
+    @settings(max_examples=600, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(queries())
+    def check(template: str) -> None:
+        query = template.replace("{url}", listener.url)
+        # SERVICE :svc goes to the listener too.
+        query = query.replace("PREFIX : <http://example.net/>", f"PREFIX : <{listener.url}/>")
+        seen["examples"] += 1
+        if engine_connects(query, listener):
+            seen["live"] += 1
+            with pytest.raises(GuardError):
+                lex_check(query, 1_000_000, 1000)
+
+    try:
+        check()
+    finally:
+        listener.close()
+    # The generator must reach the engine's SERVICE often, or the test proves nothing.
+    assert seen["live"] >= 100, seen
+
+
+# -- the test hook ---------------------------------------------------------------------
+def test_the_test_hook_lets_service_through_and_nothing_else(monkeypatch):
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    with pytest.raises(GuardError):
+        lex_check(query, 10_000, 10)
+    monkeypatch.setenv(guard.NO_SERVICE_CHECK_ENV, "1")
+    assert lex_check(query, 10_000, 10).form == "SELECT"
+    assert parse_check(query, frozenset()).form == "SELECT"
+    for refused, status in (("INSERT DATA { <a:b> <a:c> <a:d> }", 403),
+                            ("SELECT * WHERE { " + "{ " * 20 + "}" * 20 + "}", 400),
+                            ("SELECT * FROM <http://elsewhere/> { }", 400)):
+        with pytest.raises(GuardError) as err:
+            lex_check(refused, 10_000, 10, graph_names=())
+        assert err.value.status == status
+    monkeypatch.setenv(guard.NO_SERVICE_CHECK_ENV, "0")
+    with pytest.raises(GuardError):
+        lex_check(query, 10_000, 10)
+
+
+# -- linear time -----------------------------------------------------------------------
+GROWING = {
+    # The input that froze the server: a string that never ends, full of escapes.
+    "escapes": ("SELECT * WHERE { ", "'a\\"),
+    "unended-long-strings": ("SELECT * WHERE { ", "'''a\\'"),
+    "unended-iri": ("SELECT * WHERE { ?s ?p ", "<a"),
+    "quotes": ("SELECT * WHERE { ", "''"),
+    "comments": ("SELECT * WHERE { ", "#\\u0022\r"),
+    "names": ("PREFIX ex: <http://e/> SELECT * WHERE { ", "ex:a\\#b "),
+    "open-angles": ("SELECT * WHERE { FILTER(?a ", "< "),
+}
+
+
+def cost(lex: Callable[[str], object], text: str) -> float:
+    """The best of three timings of ``lex(text)`` (errors included)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        try:
+            lex(text)
+        except GuardError:
+            pass
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def growth(lex: Callable[[str], object], head: str, unit: str, small: int = 2500) -> float:
+    """How much longer 8 times the input takes to lex."""
+    return cost(lex, head + unit * small * 8) / max(cost(lex, head + unit * small), 1e-6)
+
+
+@pytest.mark.parametrize("name", list(GROWING))
+def test_lexing_time_grows_linearly(name):
+    head, unit = GROWING[name]
+
+    def lex(text: str) -> object:
+        return lex_check(text, 10**9, 10**9)
+
+    ratio = growth(lex, head, unit)
+    if ratio >= 20:  # one retry: a busy machine can stall one timing
+        ratio = growth(lex, head, unit)
+    assert ratio < 20, ratio
