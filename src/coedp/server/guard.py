@@ -98,7 +98,7 @@ _PNAME = re.compile(
     rf"(?P<prefix>[{_BASE}][{_CHARS}]*+(?:\.++[{_CHARS}]++)*+)?:"
     rf"(?P<local>(?:[{_U}:0-9]|{_PLX})(?:{_LOCAL_CHAR})*+(?:\.++(?:{_LOCAL_CHAR})++)?+)?"
 )
-_WORD = re.compile(rf"[{_CHARS}]++")
+_WORD = re.compile(rf"[{_U}0-9][{_CHARS}]*+")
 _VAR = re.compile(rf"[?$][{_U}0-9][{_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*+")
 _BNODE = re.compile(rf"_:[{_U}0-9][{_CHARS}]*+(?:\.++[{_CHARS}]++)*+")
 _NUMBER = re.compile(
