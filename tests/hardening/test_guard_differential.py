@@ -141,6 +141,7 @@ GROWING = {
     "comments": ("SELECT * WHERE { ", "#\\u0022\r"),
     "names": ("PREFIX ex: <http://e/> SELECT * WHERE { ", "ex:a\\#b "),
     "open-angles": ("SELECT * WHERE { FILTER(?a ", "< "),
+    "dotted-names-without-colon": ("SELECT * WHERE { ", "ab."),
 }
 
 

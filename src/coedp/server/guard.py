@@ -98,6 +98,7 @@ _PNAME = re.compile(
     rf"(?P<prefix>[{_BASE}][{_CHARS}]*+(?:\.++[{_CHARS}]++)*+)?:"
     rf"(?P<local>(?:[{_U}:0-9]|{_PLX})(?:{_LOCAL_CHAR})*+(?:\.++(?:{_LOCAL_CHAR})++)?+)?"
 )
+_PREFIX_RUN = re.compile(rf"[{_BASE}][{_CHARS}]*+(?:\.++[{_CHARS}]++)*+")
 _WORD = re.compile(rf"[{_U}0-9][{_CHARS}]*+")
 _VAR = re.compile(rf"[?$][{_U}0-9][{_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*+")
 _BNODE = re.compile(rf"_:[{_U}0-9][{_CHARS}]*+(?:\.++[{_CHARS}]++)*+")
@@ -189,6 +190,7 @@ class _Lexer:
         self.prev: _Token | None = None
         self.prev2: _Token | None = None
         self.failed_long = 0
+        self.no_colon_until = 0
 
     def tokens(self) -> Iterator[_Token]:
         """Every token but whitespace and comments; raises ``GuardError`` on a bad string."""
@@ -253,10 +255,16 @@ class _Lexer:
             match = _LANGTAG.match(q, pos)
             if match:
                 return self._emit("lang", match.end())
-        match = _PNAME.match(q, pos)
-        if match:
-            return self._emit("pname", match.end(), prefix=match.group("prefix") or "",
-                              local=match.group("local") or "")
+        if pos >= self.no_colon_until:
+            match = _PNAME.match(q, pos)
+            if match:
+                return self._emit("pname", match.end(), prefix=match.group("prefix") or "",
+                                  local=match.group("local") or "")
+            # "a.b.c" with no colon after it: no later name inside that run has one either,
+            # so it is not scanned again from each of its parts.
+            run = _PREFIX_RUN.match(q, pos)
+            if run:
+                self.no_colon_until = run.end()
         match = _WORD.match(q, pos)
         if match:
             return self._emit("word", match.end())
