@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from coedp.namespaces import iris_of, prefixes_for
-from coedp.server.guard import GuardError, parse_check
+from coedp.server.guard import GuardError, dataset_check, parse_check
 
 RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "json": ox.QueryResultsFormat.JSON,
@@ -43,7 +43,8 @@ class QueryTask:
     base_iri: str | None = None
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
-    # rdflib parses first when the query has FROM; otherwise only to explain a syntax error.
+    # The guard's lexer runs first when the query may have FROM (it tells whether FROM
+    # chooses the dataset); rdflib parses only to explain a syntax error.
     parse_first: bool = True
 
 
@@ -122,7 +123,10 @@ def execute(store: ox.Store, graph_names: frozenset[str], task: object) -> Outco
 
 
 def _run_query(store: ox.Store, graph_names: frozenset[str], task: QueryTask) -> Outcome:
-    has_dataset = parse_check(task.query, graph_names).has_dataset if task.parse_first else False
+    has_dataset = (
+        dataset_check(task.query, graph_names, task.base_iri).has_dataset
+        if task.parse_first else False
+    )
     if task.default_graphs is not None or task.named_graphs is not None:
         # A protocol dataset replaces the default one, FROM clauses included.
         result = store.query(

@@ -2,23 +2,47 @@
 
 Two layers, cheapest first:
 
-1. ``lex_check`` (in the web process): length, nesting depth and query form,
-   from a small lexer that knows strings, IRIs and comments, so that a deeply
-   nested query never reaches a recursive parser.
-2. ``parse_check`` (in the worker process, under the query timeout): rdflib's
-   SPARQL parser; the parse tree is walked for SERVICE anywhere and for FROM /
-   FROM NAMED IRIs that are not graphs of the store. pyoxigraph would follow a
-   SERVICE IRI over the network, so nothing with SERVICE may reach it (the
-   lexer refuses the keyword already). rdflib's parser costs more than most
-   queries (tens of ms), so it runs before the engine only for a query with
-   FROM, and otherwise only to explain a syntax error pyoxigraph reports.
+1. ``lex_check``: length, nesting depth, query form, SERVICE, updates and the
+   FROM / FROM NAMED graphs, from a lexer that reads the text as the engine
+   (pyoxigraph 0.5) does, not as the SPARQL grammar says where the two differ:
+
+   - ``#`` comments end at CR or LF;
+   - ``\\u`` / ``\\U`` escapes count only inside strings and IRIs (elsewhere a
+     backslash is a syntax error, but in a prefixed name's ``\\#``-style escapes);
+   - a prefixed name's local part holds at most one run of dots inside it;
+   - keywords are matched without a word boundary (``trueSERVICE<x>{}`` is
+     ``true`` then ``SERVICE``), so a bare word or a prefix name holding
+     "service" is refused;
+   - ``<`` compares only after an operand inside an expression's parentheses;
+     anywhere else it opens an IRI, which ends at the first ``>``.
+
+   The lexer is one pass in linear time (possessive regexes only; a string that
+   does not end is a syntax error at once) and iterative, so a deeply nested
+   query never reaches a recursive parser. FROM / FROM NAMED IRIs are resolved
+   against BASE, the PREFIX declarations and the server's base IRI before they
+   are compared with the store's graphs. The web process runs it in a small
+   thread pool (``lex_check_off_loop``), never on the event loop.
+2. ``dataset_check`` (in the worker, for queries that may name graphs): the
+   same lexer beside the engine, which tells whether FROM chooses the dataset.
+   ``parse_check``: rdflib's SPARQL parser, to explain a syntax error the
+   engine reports (line, column, caret) and, in the external-store mode's
+   guard processes, as a second opinion on SERVICE, updates and FROM.
+
+The network is also closed below the guard (the workers' sandbox); the guard's
+refusal is what gives a person a clear 403.
+
+Test hook only: with ``COEDP_TEST_NO_SERVICE_CHECK=1`` in the server's
+environment neither layer refuses SERVICE (all else unchanged), so that a test
+can prove the sandbox closes the network on its own. Never set it in service.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 CONTRIBUTE = (
     "This endpoint is read-only: SPARQL Update and Graph Store writes are refused. "
@@ -28,10 +52,17 @@ CONTRIBUTE = (
 )
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-UPDATE_KEYWORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+UPDATE_KEYWORDS = (
+    "INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH",
 )
 PROLOGUE_KEYWORDS = frozenset({"BASE", "PREFIX"})
+NO_SERVICE_CHECK_ENV = "COEDP_TEST_NO_SERVICE_CHECK"
+# Threads of the web process that lex queries: a few, so that a flood of queries
+# waits for them instead of taking the process's whole default pool.
+OFF_LOOP_THREADS = 4
+# A '''-string that never ends makes the engine read '' and go on; each such
+# fallback may scan the rest of the query once, so their number is bounded.
+MAX_FAILED_LONG_STRINGS = 4
 
 
 class GuardError(Exception):
@@ -49,108 +80,494 @@ class LexInfo:
 
     form: str
     depth: int
-    has_from: bool = False  # FROM / FROM NAMED: the parser must check the graphs named
+    has_from: bool = False  # FROM / FROM NAMED: the query chooses its own dataset
+    # (clause, absolute IRI) of each FROM / FROM NAMED, in order.
+    dataset: tuple[tuple[str, str], ...] = field(default=())
 
 
-# One token at a time; the order matters (long strings before short ones).
-_TOKEN = re.compile(
-    r"""
-      (?P<ws>\s+)
-    | (?P<comment>\#[^\n]*)
-    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-               |'''(?:[^'\\]|\\.|'(?!''))*'''
-               |"(?:[^"\\\n]|\\.)*"
-               |'(?:[^'\\\n]|\\.)*')
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
-    | (?P<pname>(?:[^\W\d][\w.-]*)?:(?:[\w:%.\\-]*[\w:%-])?)
-    | (?P<word>[^\W\d]\w*)
-    | (?P<open>[{(\[])
-    | (?P<close>[})\]])
-    | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
+# -- the engine's character classes (spargebra 0.5) ----------------------------------
+_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
 )
+_U = _BASE + "_"
+_CHARS = _U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_LOCAL_CHAR = rf"[{_CHARS}:]|{_PLX}"
+_PNAME = re.compile(
+    rf"(?P<prefix>[{_BASE}][{_CHARS}]*+(?:\.++[{_CHARS}]++)*+)?:"
+    rf"(?P<local>(?:[{_U}:0-9]|{_PLX})(?:{_LOCAL_CHAR})*+(?:\.++(?:{_LOCAL_CHAR})++)?+)?"
+)
+_PREFIX_RUN = re.compile(rf"[{_BASE}][{_CHARS}]*+(?:\.++[{_CHARS}]++)*+")
+_WORD = re.compile(rf"[{_U}0-9][{_CHARS}]*+")
+_VAR = re.compile(rf"[?$][{_U}0-9][{_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*+")
+_BNODE = re.compile(rf"_:[{_U}0-9][{_CHARS}]*+(?:\.++[{_CHARS}]++)*+")
+_NUMBER = re.compile(
+    r"[0-9]++\.[0-9]*+[eE][+-]?[0-9]++|\.[0-9]++[eE][+-]?[0-9]++|[0-9]++[eE][+-]?[0-9]++"
+    r"|[0-9]*+\.[0-9]++|[0-9]++"
+)
+_LANGTAG = re.compile(r"@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+")
+_COMMENT_END = re.compile(r"[^\r\n]*+")
+_ESC = r"""\\[tbnrf"'\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"""
+_STRINGS = {
+    "'": re.compile(rf"'(?:[^'\\\n\r]|{_ESC})*+'"),
+    '"': re.compile(rf'"(?:[^"\\\n\r]|{_ESC})*+"'),
+}
+_LONG_STRINGS = {
+    "'": re.compile(rf"'''(?:(?:''|')?+(?:[^'\\]|{_ESC}))*+'''"),
+    '"': re.compile(rf'"""(?:(?:""|")?+(?:[^"\\]|{_ESC}))*+"""'),
+}
+# What an IRI may hold before its \u escapes are expanded; anything else fails in the engine.
+_IRI_BODY = re.compile(r"""(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+""")
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_OPERATORS = ("&&", "||", "!=", "<=", ">=", "^^")
+# Words after which "(" opens an expression (FILTER, BIND, functions, IN...), but these.
+_NOT_EXPRESSION_WORDS = frozenset({"VALUES", "A", "TRUE", "FALSE", "UNDEF"})
 
 
-def _tokens(query: str) -> Iterator[tuple[str, str, int]]:
-    """Yield (kind, text, offset) for each token but whitespace and comments."""
-    pos = 0
-    while pos < len(query):
-        match = _TOKEN.match(query, pos)
-        assert match is not None  # the last alternative matches any character
-        kind = match.lastgroup or "other"
-        if kind not in ("ws", "comment"):
-            yield kind, match.group(), pos
-        pos = match.end()
+def service_check_enabled() -> bool:
+    """False only under the test hook ``COEDP_TEST_NO_SERVICE_CHECK=1``."""
+    return os.environ.get(NO_SERVICE_CHECK_ENV) != "1"
 
 
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+@dataclass
+class _Token:
+    kind: str  # word pname var bnode num str lang iri open close op
+    text: str
+    offset: int
+    prefix: str = ""
+    local: str = ""
 
 
-def expand_escapes(query: str) -> str:
+@dataclass
+class _Frame:
+    """An open bracket; a "(" knows whether it holds an expression."""
+
+    char: str
+    expression: bool = False
+    clause: str = ""  # in "{" or at the top: "select" or "modifier" while one is read
+
+
+def expand_escapes(text: str) -> str:
     """Replace \\uXXXX and \\UXXXXXXXX by the characters they stand for."""
 
     def repl(match: re.Match[str]) -> str:
         code = int(match.group(1) or match.group(2), 16)
         return chr(code) if code <= 0x10FFFF else match.group()
 
-    return _ESCAPE.sub(repl, query)
+    return _UCHAR.sub(repl, text)
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column of ``offset`` in ``text``."""
+    """1-based line and column of ``offset`` in ``text`` (lines end at LF)."""
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def lex_check(query: str, max_length: int, max_depth: int) -> LexInfo:
-    """Check length, nesting depth, form and the SERVICE keyword without parsing.
+def _syntax_error(query: str, offset: int, what: str) -> GuardError:
+    line, col = line_col(query, offset)
+    return GuardError(400, f"syntax error at line {line}, column {col}: {what}")
 
-    Raises ``GuardError``: 413 for an over-long query, 400 for one nested too
-    deeply or that is no query, 403 for an update or SERVICE.
+
+def _operand_end(token: _Token | None) -> bool:
+    """Whether ``token`` can end an operand, so that a "<" after it compares."""
+    if token is None:
+        return False
+    if token.kind in ("var", "num", "str", "lang", "iri", "pname", "bnode"):
+        return True
+    if token.kind == "close":
+        return token.text in ")]"
+    return token.kind == "word" and token.text in ("true", "false")
+
+
+class _Lexer:
+    """One pass over a query: its tokens as the engine reads them, and the open brackets."""
+
+    def __init__(self, query: str) -> None:
+        self.query = query
+        self.pos = 0
+        self.frames: list[_Frame] = [_Frame("")]
+        self.prev: _Token | None = None
+        self.prev2: _Token | None = None
+        self.failed_long = 0
+        self.no_colon_until = 0
+
+    def tokens(self) -> Iterator[_Token]:
+        """Every token but whitespace and comments; raises ``GuardError`` on a bad string."""
+        q, n = self.query, len(self.query)
+        while self.pos < n:
+            c = q[self.pos]
+            if c in " \t\r\n":
+                self.pos += 1
+                continue
+            if c == "#":
+                match = _COMMENT_END.match(q, self.pos + 1)
+                assert match is not None  # matches the empty string
+                self.pos = match.end()
+                continue
+            token = self._token(c)
+            self.prev2, self.prev = self.prev, token
+            yield token
+
+    def _in_expression(self) -> bool:
+        top = self.frames[-1]
+        return top.char == "(" and top.expression
+
+    def _opens_expression(self) -> bool:
+        """Whether a "(" here opens an expression (not a collection, path or VALUES row)."""
+        if self._in_expression():
+            return True
+        prev, top = self.prev, self.frames[-1]
+        if prev is None or top.char not in ("{", ""):
+            return False
+        if prev.kind == "word":
+            return prev.text.upper() not in _NOT_EXPRESSION_WORDS
+        if top.clause and (prev.kind in ("var", "iri", "pname") or prev.text == ")"):
+            return True  # SELECT ?a (...), GROUP BY ?a (...), ORDER BY <f>(...)
+        if prev.kind in ("iri", "pname") and self.prev2 is not None:
+            # FILTER <f>(...) or HAVING ex:f(...): a function call.
+            return self.prev2.kind == "word" and self.prev2.text.upper() in ("FILTER", "HAVING")
+        return False
+
+    def _emit(self, kind: str, end: int, **extra: str) -> _Token:
+        token = _Token(kind, self.query[self.pos:end], self.pos, **extra)
+        self.pos = end
+        return token
+
+    def _token(self, c: str) -> _Token:
+        q, pos = self.query, self.pos
+        if c in "'\"":
+            return self._string(c)
+        if c == "<":
+            return self._angle()
+        if c in "?$":
+            match = _VAR.match(q, pos)
+            return self._emit("var", match.end()) if match else self._emit("op", pos + 1)
+        if c == "_" and q.startswith("_:", pos):
+            match = _BNODE.match(q, pos)
+            if match:
+                return self._emit("bnode", match.end())
+        if c.isdigit() or (c == "." and q[pos + 1:pos + 2].isdigit()):
+            match = _NUMBER.match(q, pos)
+            if match:
+                return self._emit("num", match.end())
+        if c == "@":
+            match = _LANGTAG.match(q, pos)
+            if match:
+                return self._emit("lang", match.end())
+        if pos >= self.no_colon_until:
+            match = _PNAME.match(q, pos)
+            if match:
+                return self._emit("pname", match.end(), prefix=match.group("prefix") or "",
+                                  local=match.group("local") or "")
+            # "a.b.c" with no colon after it: no later name inside that run has one either,
+            # so it is not scanned again from each of its parts.
+            run = _PREFIX_RUN.match(q, pos)
+            if run:
+                self.no_colon_until = run.end()
+        match = _WORD.match(q, pos)
+        if match:
+            return self._emit("word", match.end())
+        if c in "{([":
+            expression = c == "(" and self._opens_expression()
+            if c == "{" and self.frames[-1].clause == "select":
+                self.frames[-1].clause = ""  # WHERE's group ends the SELECT clause
+            self.frames.append(_Frame(c, expression))
+            return self._emit("open", pos + 1)
+        if c in "})]":
+            if len(self.frames) > 1:
+                self.frames.pop()
+            return self._emit("close", pos + 1)
+        if c == ">" and q.startswith(">>", pos) and self.frames[-1].char == "<<":
+            self.frames.pop()
+            return self._emit("close", pos + 2)
+        if c == "\\":
+            raise _syntax_error(q, pos, "a backslash outside a string, an IRI or a prefixed name")
+        for op in _OPERATORS:
+            if q.startswith(op, pos):
+                return self._emit("op", pos + len(op))
+        return self._emit("op", pos + 1)
+
+    def _string(self, quote: str) -> _Token:
+        q, pos = self.query, self.pos
+        if q.startswith(quote * 3, pos):
+            if self.failed_long >= MAX_FAILED_LONG_STRINGS:
+                raise _syntax_error(q, pos, f"too many {quote * 3}-strings that do not end")
+            match = _LONG_STRINGS[quote].match(q, pos)
+            if match:
+                return self._emit("str", match.end())
+            self.failed_long += 1  # the engine reads an empty string here and goes on
+        match = _STRINGS[quote].match(q, pos)
+        if match is None:
+            raise _syntax_error(
+                q, pos, f"a string opened with {quote} does not end (it must end on its line; "
+                "its escapes are \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uXXXX \\UXXXXXXXX)",
+            )
+        return self._emit("str", match.end())
+
+    def _angle(self) -> _Token:
+        q, pos = self.query, self.pos
+        if self._in_expression() and _operand_end(self.prev):
+            return self._emit("op", pos + (2 if q.startswith("<=", pos) else 1))
+        if q.startswith("<<", pos):
+            self.frames.append(_Frame("<<"))
+            return self._emit("open", pos + 2)
+        end = q.find(">", pos + 1)
+        body = _IRI_BODY.match(q, pos + 1)
+        if end < 0 or body is None or body.end() != end:
+            raise _syntax_error(
+                q, pos, "an IRI is written <...> without spaces, quotes, braces, |, ^, ` "
+                "or backslashes (but \\uXXXX) inside",
+            )
+        return self._emit("iri", end + 1)
+
+
+# -- IRIs ------------------------------------------------------------------------------
+_IRI_PARTS = re.compile(
+    r"(?:([A-Za-z][A-Za-z0-9+.\-]*):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?",
+    re.DOTALL,
+)
+
+
+def _remove_dots(path: str) -> str:
+    """RFC 3986 section 5.2.4."""
+    out: list[str] = []
+    while path:
+        if path.startswith("../"):
+            path = path[3:]
+        elif path.startswith(("./", "/./")):
+            path = path[2:]
+        elif path == "/.":
+            path = "/"
+        elif path.startswith("/../") or path == "/..":
+            path = "/" + path[4:]
+            if out:
+                out.pop()
+        elif path in (".", ".."):
+            path = ""
+        else:
+            cut = path.find("/", 1)
+            cut = len(path) if cut < 0 else cut
+            out.append(path[:cut])
+            path = path[cut:]
+    return "".join(out)
+
+
+def _join(parts: tuple[str | None, str | None, str, str | None, str | None]) -> str:
+    scheme, authority, path, query, fragment = parts
+    text = f"{scheme}:" if scheme is not None else ""
+    if authority is not None:
+        text += "//" + authority
+    text += path
+    if query is not None:
+        text += "?" + query
+    if fragment is not None:
+        text += "#" + fragment
+    return text
+
+
+def resolve_iri(reference: str, base: str | None) -> str:
+    """``reference`` resolved against ``base`` as RFC 3986 section 5.2 says."""
+    ref = _IRI_PARTS.fullmatch(reference)
+    assert ref is not None  # every group is optional
+    scheme, authority, path, query, fragment = ref.groups()
+    if scheme is not None:
+        return _join((scheme, authority, _remove_dots(path), query, fragment))
+    if base is None:
+        return reference
+    b = _IRI_PARTS.fullmatch(base)
+    assert b is not None
+    b_scheme, b_auth, b_path, b_query, _ = b.groups()
+    if authority is not None:
+        return _join((b_scheme, authority, _remove_dots(path), query, fragment))
+    if path == "":
+        return _join((b_scheme, b_auth, b_path, query if query is not None else b_query,
+                      fragment))
+    if path.startswith("/"):
+        return _join((b_scheme, b_auth, _remove_dots(path), query, fragment))
+    merged = "/" + path if b_auth is not None and b_path == "" else (
+        b_path[: b_path.rfind("/") + 1] + path
+    )
+    return _join((b_scheme, b_auth, _remove_dots(merged), query, fragment))
+
+
+def _iri_value(token: _Token, base: str | None, prefixes: dict[str, str], query: str) -> str:
+    """The absolute IRI an IRI or prefixed-name token stands for."""
+    if token.kind == "iri":
+        return resolve_iri(expand_escapes(token.text[1:-1]), base)
+    if token.prefix not in prefixes:
+        raise _syntax_error(query, token.offset, f"the prefix '{token.prefix}:' is not declared")
+    return prefixes[token.prefix] + token.local.replace("\\", "")
+
+
+# -- the check ---------------------------------------------------------------------------
+def lex_check(
+    query: str,
+    max_length: int,
+    max_depth: int,
+    graph_names: Iterable[str] | None = None,
+    base_iri: str | None = None,
+) -> LexInfo:
+    """Check length, nesting depth, form, SERVICE, updates and FROM graphs without parsing.
+
+    With ``graph_names``, each FROM / FROM NAMED must name one of them once resolved
+    against BASE, the prefixes and ``base_iri``. Raises ``GuardError``: 413 for an
+    over-long query; 400 for one nested too deeply, with a string or IRI that does
+    not end, naming a graph the store lacks, or that is no query; 403 for an update
+    or SERVICE.
     """
     size = len(query.encode("utf-8"))
     if size > max_length:
         raise GuardError(
             413, f"the query is {size} bytes long; this endpoint accepts at most {max_length}"
         )
-    # SPARQL expands \u and \U escapes before parsing: so must the lexer, or
-    # "\u007B" would hide a bracket and "\u0053ERVICE" a keyword.
-    query = expand_escapes(query)
+    check_service = service_check_enabled()
+    lexer = _Lexer(query)
+    stream = lexer.tokens()
+    base = base_iri
+    prefixes: dict[str, str] = {}
     form = ""
-    has_from = False
+    dataset: list[tuple[str, str]] = []
+    pending_from = ""  # "FROM" or "FROM NAMED" once read, until its IRI
     depth = deepest = 0
-    for kind, text, offset in _tokens(query):
+    for token in stream:
+        kind, text = token.kind, token.text
+        if check_service and _is_service(token, prefixes):
+            _refuse_service(query, token)
         if kind == "open":
             depth += 1
             if depth > max_depth:
-                line, col = line_col(query, offset)
+                line, col = line_col(query, token.offset)
                 raise GuardError(
                     400,
                     f"the query nests deeper than {max_depth} levels of brackets "
                     f"(at line {line}, column {col}); simplify it",
                 )
             deepest = max(deepest, depth)
-        elif kind == "close":
+            continue
+        if kind == "close":
             depth = max(0, depth - 1)
-        elif kind == "word":
-            upper = text.upper()
-            if upper == "FROM":
-                has_from = True
-            if upper == "SERVICE":
-                line, col = line_col(query, offset)
-                raise GuardError(403, _service_message(f"line {line}, column {col}"))
-            if not form and upper not in PROLOGUE_KEYWORDS:
-                if upper in QUERY_FORMS:
-                    form = upper
-                elif upper in UPDATE_KEYWORDS:
-                    raise GuardError(403, CONTRIBUTE)
+            continue
+        if not form:
+            declared = _prologue(token, stream, query)
+            if declared is not None:
+                name, iri = declared
+                if name is None:
+                    base = resolve_iri(iri, base)
+                else:
+                    prefixes[name] = resolve_iri(iri, base)
+                continue
+            form = _form(token)
+            if kind == "word" and text.upper().startswith("SELECT"):
+                lexer.frames[-1].clause = "select"
+            continue
+        if kind == "word":
+            _clause_word(lexer, text.upper())
+            if depth == 0 and text.upper().startswith("FROM"):
+                pending_from = "FROM NAMED" if text[4:].upper() == "NAMED" else "FROM"
+                continue
+            if pending_from == "FROM" and text.upper() == "NAMED":
+                pending_from = "FROM NAMED"
+                continue
+        if pending_from and kind in ("iri", "pname"):
+            dataset.append((pending_from, _iri_value(token, base, prefixes, query)))
+        pending_from = ""
     if not form:
         raise GuardError(
             400, "this is not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
         )
-    return LexInfo(form=form, depth=deepest, has_from=has_from)
+    if graph_names is not None:
+        known = set(graph_names)
+        for clause, iri in dataset:
+            if iri not in known:
+                raise GuardError(400, unknown_graph_message(clause, iri, known))
+    return LexInfo(form=form, depth=deepest, has_from=bool(dataset), dataset=tuple(dataset))
+
+
+def _prologue(
+    token: _Token, stream: Iterator[_Token], query: str
+) -> tuple[str | None, str] | None:
+    """A BASE or PREFIX declaration starting at ``token``: (None, iri) for BASE,
+    (name, iri) for PREFIX, with the IRI as written (escapes expanded); None if none."""
+    upper = token.text.upper()
+    if token.kind == "word" and upper == "BASE":
+        iri = next(stream, None)
+        if iri is None or iri.kind != "iri":
+            raise _syntax_error(query, token.offset, "BASE must be followed by an <IRI>")
+        return None, expand_escapes(iri.text[1:-1])
+    # The PREFIX keyword, or PREFIX glued to its name ("PREFIXex:"), as the engine reads it.
+    glued = token.kind == "pname" and not token.local and upper.startswith("PREFIX")
+    if not glued and not (token.kind == "word" and upper == "PREFIX"):
+        return None
+    name = token.prefix[len("PREFIX"):] if glued else None
+    if name is None:
+        ns = next(stream, None)
+        if ns is None or ns.kind != "pname" or ns.local:
+            raise _syntax_error(query, token.offset, "PREFIX must be followed by name: <IRI>")
+        name = ns.prefix
+    iri = next(stream, None)
+    if iri is None or iri.kind != "iri":
+        raise _syntax_error(query, token.offset, "PREFIX must be followed by name: <IRI>")
+    return name, expand_escapes(iri.text[1:-1])
+
+
+def _form(token: _Token) -> str:
+    """The query form the first token after the prologue starts; refuses updates."""
+    upper = token.text.upper() if token.kind in ("word", "pname") else ""
+    form = next((f for f in QUERY_FORMS if upper.startswith(f)), "")
+    if not form and upper.startswith(UPDATE_KEYWORDS):
+        raise GuardError(403, CONTRIBUTE)
+    if not form:
+        raise GuardError(
+            400, "this is not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
+        )
+    return form
+
+
+def _clause_word(lexer: _Lexer, upper: str) -> None:
+    """Follow the SELECT and solution-modifier clauses, where "(" opens an expression."""
+    frame = lexer.frames[-1]
+    if frame.char not in ("{", ""):
+        return
+    if upper.startswith("SELECT"):
+        frame.clause = "select"
+    elif upper in ("BY", "HAVING"):
+        frame.clause = "modifier"
+    elif upper in ("WHERE", "LIMIT", "OFFSET", "VALUES"):
+        frame.clause = ""
+
+
+def _is_service(token: _Token, prefixes: dict[str, str]) -> bool:
+    """Whether the engine may read SERVICE in this token (its keywords need no boundary).
+
+    A bare word holding "service" is never valid SPARQL but SERVICE itself. A
+    prefixed name ``P:x`` is read as SERVICE only where "service" in P is followed
+    (after an optional SILENT) by a declared prefix: ``serviceex:x`` is
+    ``SERVICE ex:x``.
+    """
+    if token.kind == "word":
+        return "SERVICE" in token.text.upper()
+    if token.kind != "pname":
+        return False
+    upper = token.prefix.upper()
+    start = upper.find("SERVICE")
+    while start >= 0:
+        rest = token.prefix[start + len("SERVICE"):]
+        if rest in prefixes or (rest.upper().startswith("SILENT") and rest[6:] in prefixes):
+            return True
+        start = upper.find("SERVICE", start + 1)
+    return False
+
+
+def _refuse_service(query: str, token: _Token) -> None:
+    line, col = line_col(query, token.offset)
+    where = f"line {line}, column {col}"
+    if token.kind == "pname":
+        where += (
+            f"; the engine reads the prefixed name '{token.text}' as SERVICE followed by a "
+            "declared prefix, so rename the prefix"
+        )
+    raise GuardError(403, _service_message(where))
 
 
 def _service_message(where: str) -> str:
@@ -160,19 +577,53 @@ def _service_message(where: str) -> str:
     )
 
 
+async def lex_check_off_loop(
+    query: str,
+    max_length: int,
+    max_depth: int,
+    graph_names: Iterable[str] | None = None,
+    base_iri: str | None = None,
+) -> LexInfo:
+    """``lex_check`` in one of ``OFF_LOOP_THREADS`` threads, so the event loop never lexes."""
+    import anyio.to_thread
+
+    global _limiter
+    if _limiter is None:
+        _limiter = anyio.CapacityLimiter(OFF_LOOP_THREADS)
+    names = None if graph_names is None else frozenset(graph_names)
+    return await anyio.to_thread.run_sync(
+        lex_check, query, max_length, max_depth, names, base_iri, limiter=_limiter
+    )
+
+
+_limiter: Any = None
+
+
 @dataclass(frozen=True)
 class ParseInfo:
-    """What the parser learnt: the form, and whether the query has FROM / FROM NAMED."""
+    """What a check learnt: the form, and whether the query has FROM / FROM NAMED."""
 
     form: str
     has_dataset: bool
 
 
-def parse_check(query: str, graph_names: Iterable[str]) -> ParseInfo:
+def dataset_check(query: str, graph_names: Iterable[str], base_iri: str | None) -> ParseInfo:
+    """The lexer's check in the worker: form, and whether FROM chooses known graphs.
+
+    Raises ``GuardError`` as ``lex_check`` does (no length or depth limit here:
+    the web process applied them).
+    """
+    info = lex_check(query, len(query.encode("utf-8")), 1 << 30, graph_names, base_iri)
+    return ParseInfo(info.form, info.has_from)
+
+
+def parse_check(
+    query: str, graph_names: Iterable[str], base_iri: str | None = None
+) -> ParseInfo:
     """Parse with rdflib and refuse SERVICE, updates and unknown FROM graphs.
 
-    Raises ``GuardError`` with the parser's message and position for a
-    syntax error.
+    FROM IRIs are resolved by the lexer (BASE, prefixes, ``base_iri``). Raises
+    ``GuardError`` with the parser's message and position for a syntax error.
     """
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -189,21 +640,20 @@ def parse_check(query: str, graph_names: Iterable[str]) -> ParseInfo:
         raise GuardError(400, "the query is nested too deeply to be parsed") from None
     except Exception as exc:  # noqa: BLE001 - rdflib raises assorted errors on bad terms
         raise GuardError(400, f"syntax error: {exc}") from None
-    known = set(graph_names)
     form = ""
     has_dataset = False
+    check_service = service_check_enabled()
     for node in _walk(tree):
         name = getattr(node, "name", "")
-        if name == "ServiceGraphPattern":
+        if name == "ServiceGraphPattern" and check_service:
             raise GuardError(403, _service_message(f"SERVICE <{dict.get(node, 'term')}>"))
         if name == "DatasetClause":
             has_dataset = True
-            for key, clause in (("default", "FROM"), ("named", "FROM NAMED")):
-                iri = dict.get(node, key)  # CompValue.get answers missing keys oddly
-                if iri is not None and str(iri) not in known:
-                    raise GuardError(400, unknown_graph_message(clause, str(iri), known))
         if not form and name.endswith("Query"):
             form = name[: -len("Query")].upper()
+    if has_dataset:
+        info = lex_check(query, len(query.encode("utf-8")), 1 << 30, graph_names, base_iri)
+        has_dataset = info.has_from
     return ParseInfo(form, has_dataset)
 
 

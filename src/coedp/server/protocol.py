@@ -9,7 +9,12 @@ from starlette.datastructures import QueryParams
 
 from coedp.server import caching, negotiation, resultcache, service_description
 from coedp.server.engine import GraphTask, Outcome, QueryTask
-from coedp.server.guard import CONTRIBUTE, GuardError, lex_check, unknown_graph_message
+from coedp.server.guard import (
+    CONTRIBUTE,
+    GuardError,
+    lex_check_off_loop,
+    unknown_graph_message,
+)
 from coedp.server.negotiation import NotAcceptable
 
 router = APIRouter()
@@ -93,7 +98,10 @@ async def _sparql(request: Request) -> Response:
     if not query.strip():
         raise ProtocolError(400, "the query is empty")
 
-    info = lex_check(query, settings.max_query_length, settings.max_depth)
+    info = await lex_check_off_loop(  # in a thread: the event loop never lexes
+        query, settings.max_query_length, settings.max_depth,
+        request.app.state.dataset.graph_names, settings.base_iri,
+    )
     dataset = request.app.state.dataset
     default_graphs = fields.get("default-graph-uri")
     named_graphs = fields.get("named-graph-uri")

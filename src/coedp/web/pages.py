@@ -3,7 +3,8 @@
 Index pages (/partners, /organisations, /bodies, /activities, /events,
 /instruments, /countries, /people) are tables sorted and filtered on the
 server from query parameters, so that they work without script:
-``?q=words`` keeps the rows holding every word (accents and case ignored),
+``?q=words`` keeps the rows holding every word (accents and case ignored;
+at most 200 characters, else 400),
 ``?sort=COLUMN`` (``&order=desc``) sorts, and ``?f.COLUMN=IRI`` keeps the
 rows whose column names that entity (the facet selects of the filter form).
 """
@@ -294,9 +295,42 @@ async def index_rows(request: Request, ix: Index, cat: Catalogue, lang: str) -> 
     return rows
 
 
+MAX_FILTER_LENGTH = 200  # characters of ?q=: as /search reads; a filter longer than that is no
+# person's filter, and each word costs a pass over every row
+
+
+def filter_words(q: str) -> list[str]:
+    """The distinct folded words of a filter, in order."""
+    return list(dict.fromkeys(fold(q).split()))
+
+
+def row_matches(haystack: str, words: list[str]) -> bool:
+    """Whether every word occurs in the row's folded text (built once per row)."""
+    return all(word in haystack for word in words)
+
+
+def _filter_too_long(request: Request, lang: str, length: int) -> Response:
+    if lang == "fr":
+        message = (
+            f"Le filtre (?q=) compte {length} caractères ; il en admet au plus "
+            f"{MAX_FILTER_LENGTH}. Raccourcissez-le."
+        )
+    else:
+        message = (
+            f"The filter (?q=) is {length} characters long; it takes at most "
+            f"{MAX_FILTER_LENGTH}. Shorten it."
+        )
+    if deref.wants_html(request):
+        return render.page(request, "error.html", {"message": message}, status=400)
+    return Response(message + "\n", status_code=400, media_type="text/plain; charset=utf-8")
+
+
 def _index_route(ix: Index) -> Callable:
     async def index_page(request: Request) -> Response:
         lang, _ = i18n.choose(request)
+        q = request.query_params.get("q", "")
+        if len(q) > MAX_FILTER_LENGTH:
+            return _filter_too_long(request, lang, len(q))
         try:
             cat = await catalogue.get(request.app)
             rows = await index_rows(request, ix, cat, lang)
@@ -316,13 +350,14 @@ def _index_route(ix: Index) -> Callable:
             facets.append((col, options, chosen))
             if chosen:
                 rows = [r for r in rows if any(v.iri == chosen for v in r[col.key].values)]
-        words = fold(params.get("q", "")).split()
+        words = filter_words(q)
         if words:
-
-            def haystack(r: dict) -> str:
-                return fold(" ".join(v.text for c in ix.columns for v in r[c.key].values))
-
-            rows = [r for r in rows if all(w in haystack(r) for w in words)]
+            rows = [
+                r for r in rows
+                if row_matches(
+                    fold(" ".join(v.text for c in ix.columns for v in r[c.key].values)), words
+                )
+            ]
         keys = [c.key for c in ix.columns]
         sort = params.get("sort", ix.default_sort)
         if sort not in keys:
@@ -344,7 +379,7 @@ def _index_route(ix: Index) -> Callable:
                 "sort": sort,
                 "descending": descending,
                 "facets": facets,
-                "q": params.get("q", ""),
+                "q": q,
                 "col_title": lambda col: col.title[1 if lang == "fr" else 0],
             },
         )

@@ -6,7 +6,7 @@ editor), results as a table whose IRIs link to their pages with their labels
 beside them, a permalink (``/query?query=...``), links to download the
 results in every format from /sparql, and errors with their message and
 position. A query runs through the endpoint's own guard (``lex_check`` in
-this process, then the worker's parse check) and worker pool, under the same
+a thread of this process, then the worker's parse check) and worker pool, under the same
 timeout and row cap as /sparql.
 """
 
@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
 from coedp.namespaces import sparql_prefixes
-from coedp.server.guard import GuardError, lex_check
+from coedp.server.guard import GuardError, lex_check_off_loop
 from coedp.web import catalogue, data, i18n, render
 from coedp.web.data import DataError, Term
 from coedp.web.iris import IriMap
@@ -114,7 +114,10 @@ async def run_query(request: Request, text: str, lang: str) -> Result:
     settings = app.state.settings
     result = Result()
     try:
-        info = lex_check(text, settings.max_query_length, settings.max_depth)
+        info = await lex_check_off_loop(
+            text, settings.max_query_length, settings.max_depth,
+            app.state.dataset.graph_names, settings.base_iri,
+        )
     except GuardError as exc:
         result.error = exc.message
         result.position = _position(exc.message)
