@@ -187,6 +187,7 @@ def _report(dataset, settings: Settings) -> None:  # noqa: ANN001 - LoadedDatase
 def _serve(settings: Settings, dataset) -> int:  # noqa: ANN001 - LoadedDataset
     import uvicorn
 
+    from coedp.server import connections
     from coedp.web import create_site
 
     access = logging.getLogger("coedp.access")
@@ -197,9 +198,17 @@ def _serve(settings: Settings, dataset) -> int:  # noqa: ANN001 - LoadedDataset
         access.setLevel(logging.INFO)
         access.propagate = False
     app = create_site(settings, dataset, cleanup_on_shutdown=True)  # endpoint + linked-data site
+    stats = connections.ConnectionStats()
+    app.state.connection_stats = stats
+    connections.install_accept_error_filter(stats=stats)
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, access_log=False, log_level="info",
         timeout_graceful_shutdown=5,
+        http=_protocol(settings, stats),
+        timeout_keep_alive=settings.idle_timeout,  # type: ignore[arg-type] - a float works
+        # X-Forwarded-For is read by the application, from --trusted-proxies only
+        # (uvicorn would trust any header sent from 127.0.0.1).
+        proxy_headers=False,
     )
     server = uvicorn.Server(config)
     # uvicorn drains in-flight requests on SIGTERM, then raises the signal again for
@@ -208,3 +217,25 @@ def _serve(settings: Settings, dataset) -> int:  # noqa: ANN001 - LoadedDataset
     server.run()
     # uvicorn exits quietly when startup fails (e.g. a worker cannot open the store).
     return 0 if server.started else 1
+
+
+def _protocol(settings: Settings, stats) -> type:  # noqa: ANN001 - ConnectionStats
+    """uvicorn's HTTP protocol with the request and send timeouts and the connection cap.
+
+    The cap is lowered, and said so, when the open-files limit (raised to its
+    hard limit first) could not hold that many connections.
+    """
+    from coedp.server import connections
+
+    open_files = connections.raise_open_files_limit()
+    cap = connections.connection_budget(settings.max_connections, open_files, settings.workers)
+    if cap < settings.max_connections:
+        print(
+            f"coedp serve: at most {cap} connections (not {settings.max_connections}): the "
+            f"open-files limit is {open_files}; raise it (ulimit -n, LimitNOFILE=) for more",
+            file=sys.stderr, flush=True,
+        )
+    return connections.protocol_class(
+        request_timeout=settings.header_timeout, send_timeout=settings.send_timeout,
+        max_connections=cap, stats=stats,
+    )
