@@ -95,6 +95,9 @@ def test_a_flooding_client_is_limited_and_others_are_answered_within_a_second(fa
     assert int(refused.headers["Retry-After"]) >= 1
     assert "too many queries from your address" in refused.text
     assert refused.headers["content-type"].startswith("text/plain")
+    metrics = httpx.get(f"{fair.base}/metrics", timeout=5).text
+    assert 'coedp_refusals_total{reason="client_limit"} 1.0' in metrics
+    assert 'coedp_refusals_total{reason="timeout"} 3.0' in metrics
 
 
 def test_forwarded_for_from_an_untrusted_peer_is_ignored(fair: Server):
