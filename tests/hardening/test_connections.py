@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -225,3 +227,45 @@ def test_clients_that_do_not_read_cost_a_bounded_amount(large: tuple[Server, int
     finally:
         for sock in sockets:
             sock.close()
+
+
+ACCEPTING_SERVER = """
+import asyncio, logging, resource, sys
+resource.setrlimit(resource.RLIMIT_NOFILE, (48, 48))
+logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(name)s: %(message)s")
+from coedp.server.connections import install_accept_error_filter
+install_accept_error_filter(interval=60)
+async def main():
+    held = []
+    async def keep(reader, writer):
+        held.append(writer)
+    server = await asyncio.start_server(keep, "127.0.0.1", 0)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    await asyncio.sleep(4)
+asyncio.run(main())
+"""
+
+
+def test_accept_errors_do_not_flood_the_log():
+    # asyncio logs "socket.accept() out of system resource" with a traceback at
+    # every retry once descriptors run out; the filter lets one line through.
+    proc = subprocess.Popen([sys.executable, "-c", ACCEPTING_SERVER], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    port = int(proc.stdout.readline())
+    sockets = []
+    try:
+        for _ in range(80):  # past the 48 descriptors the server may hold
+            sock = socket.socket()
+            sock.settimeout(0.2)
+            with contextlib.suppress(OSError):
+                sock.connect(("127.0.0.1", port))
+            sockets.append(sock)
+        _, errors = proc.communicate(timeout=30)
+    finally:
+        for sock in sockets:
+            sock.close()
+        proc.kill()
+    reports = [line for line in errors.splitlines() if "out of system resource" in line]
+    assert len(reports) == 1, errors[-3000:]
+    assert "Too many open files" in reports[0]
+    assert "Traceback" not in errors
