@@ -57,9 +57,9 @@ SPECS: tuple[tuple[str, str, type, object, str], ...] = (
      "names the client ('': none; the peer address is the client)"),
     ("client_queries", "COEDP_CLIENT_QUERIES", int, 0,
      "queries one client may run at once (0: half the workers, at least 1)"),
-    ("client_queue", "COEDP_CLIENT_QUEUE", int, 8,
+    ("client_queue", "COEDP_CLIENT_QUEUE", int, 32,
      "queries one client may have waiting for a worker; more are refused with 429"),
-    ("max_queue", "COEDP_MAX_QUEUE", int, 128,
+    ("max_queue", "COEDP_MAX_QUEUE", int, 256,
      "queries that may wait for a worker in all; more are refused with 429"),
     ("header_timeout", "COEDP_HEADER_TIMEOUT", float, 10.0,
      "seconds a client has to send a whole request (headers and body) once connected or "
@@ -101,8 +101,8 @@ class Settings:
     # -- fairness, connections and the operator's view --
     trusted_proxies: str = ""
     client_queries: int = 0
-    client_queue: int = 8
-    max_queue: int = 128
+    client_queue: int = 32
+    max_queue: int = 256
     header_timeout: float = 10.0
     idle_timeout: float = 5.0
     send_timeout: float = 30.0
