@@ -8,6 +8,7 @@ result and never read it.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import socket
 import subprocess
 import sys
@@ -269,3 +270,21 @@ def test_accept_errors_do_not_flood_the_log():
     assert len(reports) == 1, errors[-3000:]
     assert "Too many open files" in reports[0]
     assert "Traceback" not in errors
+
+
+def test_large_results_stream_compressed_and_whole(large: tuple[Server, int]):
+    server, size = large
+    params = {"query": QUERY.format(n=3000)}
+    accept = {"Accept": "application/sparql-results+json"}
+    plain = httpx.get(server.sparql, params=params, timeout=60,
+                      headers={**accept, "Accept-Encoding": "identity"})
+    assert plain.status_code == 200 and int(plain.headers["content-length"]) == len(plain.content)
+    with httpx.stream("GET", server.sparql, params=params, timeout=60,
+                      headers={**accept, "Accept-Encoding": "gzip"}) as r:
+        assert r.headers["content-encoding"] == "gzip"
+        assert "content-length" not in r.headers  # compressed piece by piece, not buffered
+        pieces = list(r.iter_raw())
+    assert len(pieces) > 1
+    body = gzip.decompress(b"".join(pieces))
+    assert body == plain.content
+    assert len(plain.content) > 6_000_000
