@@ -187,6 +187,7 @@ def _report(dataset, settings: Settings) -> None:  # noqa: ANN001 - LoadedDatase
 def _serve(settings: Settings, dataset) -> int:  # noqa: ANN001 - LoadedDataset
     import uvicorn
 
+    from coedp.server import connections
     from coedp.web import create_site
 
     access = logging.getLogger("coedp.access")
@@ -196,10 +197,19 @@ def _serve(settings: Settings, dataset) -> int:  # noqa: ANN001 - LoadedDataset
         access.addHandler(handler)
         access.setLevel(logging.INFO)
         access.propagate = False
+    _return_large_blocks_to_the_system()
     app = create_site(settings, dataset, cleanup_on_shutdown=True)  # endpoint + linked-data site
+    stats = connections.ConnectionStats()
+    app.state.connection_stats = stats
+    connections.install_accept_error_filter(stats=stats)
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, access_log=False, log_level="info",
         timeout_graceful_shutdown=5,
+        http=_protocol(settings, stats),
+        timeout_keep_alive=settings.idle_timeout,  # type: ignore[arg-type] - a float works
+        # X-Forwarded-For is read by the application, from --trusted-proxies only
+        # (uvicorn would trust any header sent from 127.0.0.1).
+        proxy_headers=False,
     )
     server = uvicorn.Server(config)
     # uvicorn drains in-flight requests on SIGTERM, then raises the signal again for
@@ -208,3 +218,42 @@ def _serve(settings: Settings, dataset) -> int:  # noqa: ANN001 - LoadedDataset
     server.run()
     # uvicorn exits quietly when startup fails (e.g. a worker cannot open the store).
     return 0 if server.started else 1
+
+
+def _return_large_blocks_to_the_system() -> None:
+    """Have glibc map every block over 128 KiB on its own, so that freeing it frees memory.
+
+    Results pass through this process whole; by default glibc raises its mmap
+    threshold after the first large free and serves the next results from the
+    heap, which keeps the peak of a burst of large results resident for good.
+    """
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(name) if name else None
+        if libc is not None:
+            libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD (glibc; a no-op elsewhere)
+
+
+def _protocol(settings: Settings, stats) -> type:  # noqa: ANN001 - ConnectionStats
+    """uvicorn's HTTP protocol with the request and send timeouts and the connection cap.
+
+    The cap is lowered, and said so, when the open-files limit (raised to its
+    hard limit first) could not hold that many connections.
+    """
+    from coedp.server import connections
+
+    open_files = connections.raise_open_files_limit()
+    cap = connections.connection_budget(settings.max_connections, open_files, settings.workers)
+    if cap < settings.max_connections:
+        print(
+            f"coedp serve: at most {cap} connections (not {settings.max_connections}): the "
+            f"open-files limit is {open_files}; raise it (ulimit -n, LimitNOFILE=) for more",
+            file=sys.stderr, flush=True,
+        )
+    return connections.protocol_class(
+        request_timeout=settings.header_timeout, send_timeout=settings.send_timeout,
+        max_connections=cap, stats=stats,
+    )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from urllib.parse import parse_qsl, unquote_to_bytes
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
 from starlette.datastructures import QueryParams
 
 from coedp.server import caching, negotiation, resultcache, service_description
@@ -257,11 +259,30 @@ def _negotiate(
         raise ProtocolError(406, str(exc)) from None
 
 
+# Bodies larger than this are sent in pieces of this size: uvicorn waits for the
+# client to drain each one past its buffer's high-water mark, so a client that
+# does not read holds one piece in the web process's buffers, not a copy of the body.
+STREAM_CHUNK = 64 * 1024
+
+
 def _outcome_response(outcome: Outcome, headers: dict[str, str]) -> Response:
     if outcome.status != 200:
-        return text_response(outcome.status, outcome.message)
+        return text_response(outcome.status, outcome.message, getattr(outcome, "headers", None))
     fmt = _FORMATS_BY_NAME[outcome.format_name]
-    return Response(outcome.body, status_code=200, media_type=fmt.content_type, headers=headers)
+    body = outcome.body
+    if len(body) <= STREAM_CHUNK:
+        return Response(body, status_code=200, media_type=fmt.content_type, headers=headers)
+    return StreamingResponse(
+        _pieces(body), status_code=200, media_type=fmt.content_type,
+        headers={**headers, "Content-Length": str(len(body))},
+    )
+
+
+async def _pieces(body: bytes) -> AsyncIterator[memoryview]:
+    """``body`` in ``STREAM_CHUNK`` views, without copying it."""
+    view = memoryview(body)
+    for start in range(0, len(view), STREAM_CHUNK):
+        yield view[start:start + STREAM_CHUNK]
 
 
 _FORMATS_BY_NAME = {

@@ -55,6 +55,30 @@ SPECS: tuple[tuple[str, str, type, object, str], ...] = (
     ("store", "COEDP_STORE", str, "",
      "SPARQL endpoint URL of an external store to answer from instead of the built dataset "
      "(its graphs under BASE/graph/, uploaded by 'coedp publish'); coedp's limits still apply"),
+    # -- fairness, connections and the operator's view --
+    ("trusted_proxies", "COEDP_TRUSTED_PROXIES", str, "",
+     "comma-separated addresses or CIDR blocks of reverse proxies whose X-Forwarded-For "
+     "names the client ('': none; the peer address is the client)"),
+    ("client_queries", "COEDP_CLIENT_QUERIES", int, 0,
+     "queries one client may run at once (0: half the workers, at least 1)"),
+    ("client_queue", "COEDP_CLIENT_QUEUE", int, 32,
+     "queries one client may have waiting for a worker; more are refused with 429"),
+    ("max_queue", "COEDP_MAX_QUEUE", int, 256,
+     "queries that may wait for a worker in all; more are refused with 429"),
+    ("header_timeout", "COEDP_HEADER_TIMEOUT", float, 10.0,
+     "seconds a client has to send a whole request (headers and body) once connected or "
+     "answered; the connection is closed after that"),
+    ("idle_timeout", "COEDP_IDLE_TIMEOUT", float, 5.0,
+     "seconds an idle connection is kept open for its next request"),
+    ("send_timeout", "COEDP_SEND_TIMEOUT", float, 30.0,
+     "seconds a client may leave its response unread before the connection is dropped"),
+    ("max_connections", "COEDP_MAX_CONNECTIONS", int, 1024,
+     "open connections; past it the one idle longest is closed, or the new one gets 503"),
+    ("log_client", "COEDP_LOG_CLIENT", str, "hash",
+     "client addresses in the access log: hash (keyed, per process), truncate (/24, /48) "
+     "or full"),
+    ("metrics_clients", "COEDP_METRICS_CLIENTS", str, "127.0.0.0/8,::1",
+     "addresses or CIDR blocks allowed to read /metrics ('*': anyone, '': no one)"),
 )
 
 
@@ -79,6 +103,17 @@ class Settings:
     store_dir: str = ""
     public_url: str = ""
     store: str = ""
+    # -- fairness, connections and the operator's view --
+    trusted_proxies: str = ""
+    client_queries: int = 0
+    client_queue: int = 32
+    max_queue: int = 256
+    header_timeout: float = 10.0
+    idle_timeout: float = 5.0
+    send_timeout: float = 30.0
+    max_connections: int = 1024
+    log_client: str = "hash"
+    metrics_clients: str = "127.0.0.0/8,::1"
 
     @property
     def cors_list(self) -> list[str]:
@@ -117,6 +152,35 @@ class Settings:
             raise ValueError(f"--public-url {self.public_url!r} is not an http:// or https:// URL")
         if self.store and not self.store.startswith(("http://", "https://")):
             raise ValueError(f"--store {self.store!r} is not an http:// or https:// URL")
+        self._validate_front()
+
+    def _validate_front(self) -> None:
+        """The fairness, connection and logging settings."""
+        from coedp.server.clients import parse_networks
+
+        for name in ("header_timeout", "idle_timeout", "send_timeout"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"--{name.replace('_', '-')} must be a positive number of seconds")
+        for name in ("client_queue", "max_queue", "max_connections"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"--{name.replace('_', '-')} must be at least 1")
+        if self.client_queries < 0:
+            raise ValueError("--client-queries must be 0 (half the workers) or more")
+        if self.log_client not in ("hash", "truncate", "full"):
+            raise ValueError(f"--log-client {self.log_client!r}: expected hash, truncate or full")
+        for name in ("trusted_proxies", "metrics_clients"):
+            value = getattr(self, name)
+            if value.strip() == "*" and name == "metrics_clients":
+                continue
+            try:
+                parse_networks(value)
+            except ValueError as exc:
+                raise ValueError(f"--{name.replace('_', '-')}: {exc}") from None
+
+    @property
+    def per_client_queries(self) -> int:
+        """Queries one client may run at once (``client_queries``, else half the workers)."""
+        return self.client_queries or max(1, self.workers // 2)
 
 
 def from_environment(env: dict[str, str] | None = None) -> Settings:

@@ -1,0 +1,232 @@
+"""A fair queue in front of the query engine: no client can take every worker.
+
+Every query (/sparql, the graph store, the site's pages) goes through
+``app.state.pool.run(task, timeout)``; :class:`FairPool` wraps the engine with
+the same interface and decides which query runs next:
+
+* at most ``capacity`` queries run at once (the engine's workers), and at most
+  ``per_client`` of them for one client, so a client sending many slow queries
+  leaves the other workers to everyone else;
+* the others wait, ``client_queue`` at most per client and ``max_queue`` in
+  all; beyond that the query is refused at once with 429 and Retry-After;
+* a freed worker goes to the next waiting client in turn (round robin between
+  clients, first come first served within one), so a client's long queue does
+  not delay another client's only query.
+
+The client is the one :mod:`coedp.server.clients` set for the request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from coedp.server import clients
+from coedp.server.engine import Outcome
+
+# Weight of the latest query in the running mean of query times (for Retry-After).
+_SMOOTHING = 0.2
+
+
+@dataclass(frozen=True)
+class Refusal(Outcome):
+    """An outcome refused before the engine, with headers for the response (Retry-After)."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    reason: str = ""
+
+
+def default_per_client(workers: int) -> int:
+    """Half the workers, at least one: a client never holds the whole pool when it has two."""
+    return max(1, workers // 2)
+
+
+class FairPool:
+    """The engine's ``run/ready/pids/start/close`` behind a per-client, round-robin queue."""
+
+    def __init__(
+        self, pool: Any, *, per_client: int, client_queue: int, max_queue: int,
+        capacity: int | None = None,
+    ) -> None:
+        self.pool = pool
+        self.capacity = capacity or getattr(pool, "concurrency", None) or pool.size
+        self.per_client = per_client
+        self.client_queue = client_queue
+        self.max_queue = max_queue
+        self.running = 0
+        self.queued = 0
+        self.refused = 0
+        self._running: dict[str, int] = {}
+        # Waiting queries by client; the order of the keys is the round-robin turn.
+        self._waiting: OrderedDict[str, deque[asyncio.Future[None]]] = OrderedDict()
+        self._mean_seconds = 1.0
+
+    # -- the engine's interface -----------------------------------------------
+    async def start(self) -> None:
+        """Start the engine."""
+        await self.pool.start()
+
+    async def close(self) -> None:
+        """Stop the engine; waiting queries are answered 503 by their own timeout."""
+        await self.pool.close()
+
+    @property
+    def ready(self) -> bool:
+        """Whether the engine can answer."""
+        return self.pool.ready
+
+    def pids(self) -> list[int]:
+        """The engine's worker process ids."""
+        return self.pool.pids()
+
+    def __getattr__(self, name: str) -> Any:
+        # Anything else (size, restarts, memory_by_pid...) is the engine's.
+        return getattr(self.__dict__["pool"], name)
+
+    @property
+    def saturated(self) -> bool:
+        """Whether the queue is full, so that a new client's query would be refused."""
+        return self.queued >= self.max_queue
+
+    def clients_waiting(self) -> int:
+        """How many clients have a query waiting."""
+        return len(self._waiting)
+
+    # -- running ---------------------------------------------------------------
+    async def run(self, task: object, timeout: float) -> Outcome:
+        """Run ``task`` when its client's turn comes; 429 when the queue is full."""
+        client = clients.current().client
+        if not self._may_start(client):
+            refusal = self._refusal(client, timeout)
+            if refusal is not None:
+                self.refused += 1
+                clients.set_reason(refusal.reason)
+                return refusal
+            waited = await self._wait(client, timeout)
+            if waited is not None:
+                return waited
+        else:
+            self._take(client)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            outcome = await self.pool.run(task, timeout)
+        finally:
+            self._release(client)
+        took = loop.time() - started
+        self._mean_seconds += _SMOOTHING * (took - self._mean_seconds)
+        if outcome.status != 200:
+            clients.set_reason(_ENGINE_REASONS.get(outcome.status, f"status_{outcome.status}"))
+        return outcome
+
+    def _may_start(self, client: str) -> bool:
+        # Whoever waits is blocked (every change ends with _dispatch), so a free
+        # slot may go to a client that has nothing waiting and is under its limit.
+        return (
+            self.running < self.capacity
+            and self._running.get(client, 0) < self.per_client
+            and client not in self._waiting
+        )
+
+    def _refusal(self, client: str, timeout: float) -> Refusal | None:
+        waiting = len(self._waiting.get(client, ()))
+        if waiting >= self.client_queue:
+            after = self._retry_after(waiting + self._running.get(client, 0), timeout)
+            return Refusal(
+                429, reason="client_limit", headers={"Retry-After": str(after)},
+                message=f"too many queries from your address at once: {self.per_client} may "
+                f"run and {self.client_queue} wait; wait for your answers before sending more "
+                f"(retry after {after} s)",
+            )
+        if self.queued >= self.max_queue:
+            after = self._retry_after(self.queued, timeout, shared=True)
+            return Refusal(
+                429, reason="queue_full", headers={"Retry-After": str(after)},
+                message=f"the endpoint is saturated: {self.queued} queries are waiting, the "
+                f"most it queues; try again in {after} s",
+            )
+        return None
+
+    def _retry_after(self, ahead: int, timeout: float, shared: bool = False) -> int:
+        """Seconds until about ``ahead`` queries have run, from the recent mean query time."""
+        slots = self.capacity if shared else self.per_client
+        estimate = self._mean_seconds * ahead / max(1, slots)
+        return max(1, min(math.ceil(timeout), math.ceil(estimate)))
+
+    async def _wait(self, client: str, timeout: float) -> Outcome | None:
+        """Wait for a turn (None once this query holds a slot), or 503 after ``timeout``."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(client, deque()).append(future)
+        self.queued += 1
+        try:
+            await asyncio.wait_for(asyncio.shield(future), timeout)
+            return None
+        except TimeoutError:
+            self._abandon(client, future)
+            clients.set_reason("queue_timeout")
+            return Outcome(
+                503, message=f"the endpoint is busy: this query waited {timeout:g} s for a "
+                "query worker; try again later",
+            )
+        except asyncio.CancelledError:
+            self._abandon(client, future)
+            raise
+
+    def _abandon(self, client: str, future: asyncio.Future[None]) -> None:
+        """Give up a turn: leave the queue, or hand back a slot granted in the meantime."""
+        if future.done():
+            self._release(client)
+            return
+        future.cancel()
+        queue = self._waiting.get(client)
+        if queue is not None:
+            with contextlib.suppress(ValueError):
+                queue.remove(future)
+                self.queued -= 1
+            if not queue:
+                del self._waiting[client]
+
+    def _take(self, client: str) -> None:
+        self.running += 1
+        self._running[client] = self._running.get(client, 0) + 1
+
+    def _release(self, client: str) -> None:
+        self.running -= 1
+        left = self._running[client] - 1
+        if left:
+            self._running[client] = left
+        else:
+            del self._running[client]
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Hand free slots to waiting clients, each in turn."""
+        while self.running < self.capacity and self._waiting:
+            client = next(
+                (c for c in self._waiting if self._running.get(c, 0) < self.per_client), None
+            )
+            if client is None:
+                return  # every waiting client already runs its share
+            queue = self._waiting[client]
+            future = queue.popleft()
+            self.queued -= 1
+            if queue:
+                self._waiting.move_to_end(client)  # its next query waits for the others
+            else:
+                del self._waiting[client]
+            self._take(client)
+            future.set_result(None)
+
+
+# Refusals the engine answers, by status, for the metrics.
+_ENGINE_REASONS = {
+    400: "syntax",
+    422: "result_cap",
+    500: "engine_error",
+    503: "timeout",
+    507: "memory",
+}
