@@ -9,9 +9,12 @@ the same interface and decides which query runs next:
   leaves the other workers to everyone else;
 * the others wait, ``client_queue`` at most per client and ``max_queue`` in
   all; beyond that the query is refused at once with 429 and Retry-After;
-* a freed worker goes to the next waiting client in turn (round robin between
-  clients, first come first served within one), so a client's long queue does
-  not delay another client's only query.
+* a freed worker goes to the waiting client that has used the engine least
+  lately (worker-seconds, halved every ``USAGE_HALF_LIFE`` seconds, its running
+  queries included), in turn among equals, first come first served within one
+  client. A client whose queries are cheap is served before one that has just
+  held a worker for seconds, so a few clients sending slow or exploding queries
+  cannot make everyone else wait: they get the workers nobody lighter asks for.
 
 The client is the one :mod:`coedp.server.clients` set for the request.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +34,37 @@ from coedp.server.engine import Outcome
 
 # Weight of the latest query in the running mean of query times (for Retry-After).
 _SMOOTHING = 0.2
+# Seconds for a client's recorded engine time to halve: long enough that a client who
+# held a worker for the whole timeout stays behind the others for minutes, short
+# enough that a researcher's one heavy query is forgiven soon after.
+USAGE_HALF_LIFE = 60.0
+# Clients remembered at most; past it the ones whose usage has decayed to nothing go.
+_USAGE_ENTRIES = 4096
+
+
+class UsageLedger:
+    """Engine seconds used by each client lately, decaying exponentially with time."""
+
+    def __init__(self, half_life: float = USAGE_HALF_LIFE) -> None:
+        self.half_life = half_life
+        self._spent: dict[str, tuple[float, float]] = {}  # client -> (seconds, as of)
+
+    def __len__(self) -> int:
+        return len(self._spent)
+
+    def value(self, client: str, now: float) -> float:
+        """The client's decayed engine seconds at ``now``."""
+        seconds, stamp = self._spent.get(client, (0.0, now))
+        return seconds * 0.5 ** ((now - stamp) / self.half_life)
+
+    def charge(self, client: str, seconds: float, now: float) -> None:
+        """Add ``seconds`` of engine time to the client's account."""
+        self._spent[client] = (self.value(client, now) + seconds, now)
+        if len(self._spent) > _USAGE_ENTRIES:
+            self._spent = {
+                c: (v, t) for c, (v, t) in self._spent.items()
+                if v * 0.5 ** ((now - t) / self.half_life) > 0.01
+            }
 
 
 @dataclass(frozen=True)
@@ -61,6 +96,9 @@ class FairPool:
         self.queued = 0
         self.refused = 0
         self._running: dict[str, int] = {}
+        # When each client's running queries got their slot, for its usage.
+        self._since: dict[str, list[float]] = {}
+        self.usage = UsageLedger()
         # Waiting queries by client; the order of the keys is the round-robin turn.
         self._waiting: OrderedDict[str, deque[asyncio.Future[None]]] = OrderedDict()
         self._mean_seconds = 1.0
@@ -193,6 +231,7 @@ class FairPool:
     def _take(self, client: str) -> None:
         self.running += 1
         self._running[client] = self._running.get(client, 0) + 1
+        self._since.setdefault(client, []).append(time.monotonic())
 
     def _release(self, client: str) -> None:
         self.running -= 1
@@ -201,16 +240,29 @@ class FairPool:
             self._running[client] = left
         else:
             del self._running[client]
+        # The oldest start: with several queries running, the sum charged is exact.
+        starts = self._since[client]
+        now = time.monotonic()
+        self.usage.charge(client, now - starts.pop(0), now)
+        if not starts:
+            del self._since[client]
         self._dispatch()
 
+    def cost(self, client: str, now: float) -> float:
+        """The client's engine seconds lately, the time its running queries have run so far
+        included (which is what ranks it among the waiting clients)."""
+        running = sum(now - start for start in self._since.get(client, ()))
+        return self.usage.value(client, now) + running
+
     def _dispatch(self) -> None:
-        """Hand free slots to waiting clients, each in turn."""
+        """Hand free slots to the waiting clients that used the engine least, in turn."""
         while self.running < self.capacity and self._waiting:
-            client = next(
-                (c for c in self._waiting if self._running.get(c, 0) < self.per_client), None
-            )
-            if client is None:
+            now = time.monotonic()
+            eligible = [c for c in self._waiting if self._running.get(c, 0) < self.per_client]
+            if not eligible:
                 return  # every waiting client already runs its share
+            # min() keeps the first of equals: the turn order of the waiting clients.
+            client = min(eligible, key=lambda c: self.cost(c, now))
             queue = self._waiting[client]
             future = queue.popleft()
             self.queued -= 1
