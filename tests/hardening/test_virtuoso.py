@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
@@ -299,3 +300,41 @@ def test_pages_match(embedded: Server, remote: Server, path: str):
         assert isomorphic(canonical(got[0].text, "turtle"), canonical(got[1].text, "turtle"))
     else:
         assert links(got[0].text) == links(got[1].text) != set()
+
+
+# -- SERVICE in front of an external store ------------------------------------------------
+def test_service_disguises_never_reach_the_network_through_the_store(
+    remote: Server, published: virtuoso.Virtuoso
+):
+    """The guard in the web process refuses every disguise; nothing connects anywhere."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    from attacks import Listener, ssrf_queries
+
+    listener = Listener()
+    try:
+        for name, query in ssrf_queries(listener.port).items():
+            r = httpx.post(remote.sparql, data={"query": query}, timeout=60)
+            assert 400 <= r.status_code < 500, (name, r.status_code, r.text)
+        time.sleep(0.5)
+        assert listener.connections == 0
+    finally:
+        listener.close()
+
+
+def test_the_stores_public_sparql_user_may_not_call_services(published: virtuoso.Virtuoso):
+    """Asked directly, Virtuoso's SPARQL user (no SPARQL_LOAD_SERVICE_DATA) refuses SERVICE."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    from attacks import Listener
+
+    listener = Listener()
+    try:
+        r = httpx.post(
+            published.sparql, timeout=60,
+            data={"query": f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/x> "
+                  "{ ?s ?p ?o } }"},
+        )
+        time.sleep(0.5)
+        assert r.status_code >= 400, r.text
+        assert listener.connections == 0
+    finally:
+        listener.close()
