@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from coedp.server.settings import SPECS, Settings, from_environment
+from coedp.server.settings import flag as yes_no
 
 EPILOG = """\
 Every option can also be set by the environment variable shown; an option given
@@ -74,6 +75,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = Settings()
     for attr, var, kind, _default, text in SPECS:
         flag = "--" + attr.replace("_", "-")
+        if kind is yes_no:
+            parser.add_argument(flag, action="store_true", default=None,
+                                help=f"{text} [env {var}=1]")
+            continue
         parser.add_argument(
             flag, type=kind, default=None, metavar=attr.split("_")[-1].upper(),
             help=f"{text} [env {var}; default: {getattr(defaults, attr)!r}]",
@@ -102,6 +107,15 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"coedp serve: {exc}", file=sys.stderr)
         return 2
+    if not settings.unsandboxed and not settings.store:  # --store: no local engine
+        from coedp.server.sandbox import available
+
+        reason = available()
+        if reason is not None:
+            print(f"coedp serve: cannot sandbox the query workers ({reason}); refusing to "
+                  "serve, since a query could then reach the network through SERVICE; "
+                  "--unsandboxed (COEDP_UNSANDBOXED=1) serves anyway", file=sys.stderr)
+            return 1
     if settings.data is None and not settings.store:
         try:
             settings.data = _default_data()

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coedp.server import openapi, protocol
+from coedp.server.limits import worker_limits
 from coedp.server.resultcache import ResultCache
 from coedp.server.settings import Settings
 from coedp.server.store import LoadedDataset, load_dataset
@@ -129,7 +130,10 @@ def _engine(settings: Settings, dataset: LoadedDataset) -> WorkerPool:
             concurrency=settings.workers * 4,
         )
     in_memory = dataset.total_quads <= settings.memory_quads
-    return WorkerPool(str(dataset.store_path), settings.workers, in_memory=in_memory)
+    limits = worker_limits(settings, dataset.total_quads if in_memory else 0)
+    return WorkerPool(
+        str(dataset.store_path), settings.workers, in_memory=in_memory, limits=limits
+    )
 
 
 def home_page(request: Request) -> Response:
