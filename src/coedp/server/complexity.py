@@ -5,7 +5,7 @@ grows faster than linearly with the triple patterns of a group (a collection
 or a property path expands into one pattern per item or step). A query of a
 few kilobytes can hold thousands of either, so a limit on tokens (terms and
 operators) refuses such a query before the engine sees it; below it, the
-query stack (see ``limits.QUERY_STACK_MB``) holds any chain and the timeout
+query stack (see ``limits.query_stack_mb``) holds any chain and the timeout
 bounds the planner.
 
 The scan is linear on every input: a string or IRI that does not close ends

@@ -29,10 +29,12 @@ MIB = 1024 * 1024
 DEFAULT_BASE_MB = 384
 DEFAULT_KB_PER_QUAD = 2
 # The stack of the thread that runs queries: the engine's parser and evaluator
-# recurse once per operator (a chain of 10,000 "!" needs 8 to 16 MB); 256 MB
-# holds the longest chain a query within the length limit can write. It is
+# recurse once per operator. Measured: a chain of 4,000 "!" or 2,000 "+" needs
+# at most 4 MB, 10,000 "!" 8 to 16 MB (brackets nest at most --max-depth deep).
+# So 4 KB per token allowed (twice the worst measured), and at least 64 MB. It is
 # reserved address space, touched only as deep as a query goes.
-QUERY_STACK_MB = 256
+QUERY_STACK_MB = 64
+STACK_KB_PER_TOKEN = 4
 # Address space allowed beyond what the worker holds when it becomes ready:
 # new allocator arenas reserve 64 MB each before they use a byte.
 ADDRESS_SLACK_MB = 512
@@ -61,7 +63,13 @@ def worker_limits(settings: Settings, quads_in_memory: int) -> WorkerLimits:
         max_response_bytes=settings.max_response_mb * MIB,
         max_tokens=settings.max_query_tokens,
         sandbox=not settings.unsandboxed,
+        stack_mb=query_stack_mb(settings.max_query_tokens),
     )
+
+
+def query_stack_mb(max_tokens: int) -> int:
+    """The query thread's stack for queries of at most ``max_tokens`` tokens."""
+    return max(QUERY_STACK_MB, -(-max_tokens * STACK_KB_PER_TOKEN // 1024))
 
 
 def rss_bytes(pid: int) -> int:
