@@ -30,6 +30,12 @@ and replaced) and answered 503. A result with more rows (or triples) than
 --max-rows is refused with 422 and a message asking for LIMIT/OFFSET: it is never
 silently truncated.
 
+Query workers cannot open sockets (a seccomp filter, installed once the store
+is open): a SERVICE that got past the checks is answered 403 and reaches no
+network. Where the kernel offers no seccomp, serve refuses to start unless
+given --unsandboxed. A query past --worker-memory-mb is stopped and answered
+507; a result larger than --max-response-mb is refused with 422.
+
 Without --store-dir the dataset is bulk-loaded at every start into a temporary
 on-disk store, removed at exit. With --store-dir DIR the store is kept in DIR:
 the first start loads it ("loading FILE into DIR (why)"); later starts reuse it

@@ -162,11 +162,6 @@ def too_large_message(max_bytes: int) -> str:
 def _engine_error(task: object, exc: Exception) -> Outcome:
     """The answer to an error the engine raised: 4xx when the query is at fault."""
     query = task.query if isinstance(task, QueryTask) else ""
-    if "SERVICE" in query.upper():
-        # The sandbox refused the socket (PermissionError), or name resolution
-        # failed behind it; without the sandbox, a remote service's error text
-        # must not be quoted back either.
-        return Outcome(403, message=SERVICE_REFUSED)
     text = str(exc)
     if isinstance(exc, RuntimeError) and "custom function" in text:
         function = text.split("custom function", 1)[1].split(" is not supported")[0].strip()
@@ -175,6 +170,11 @@ def _engine_error(task: object, exc: Exception) -> Outcome:
             message=f"the function {function} is not known to this endpoint: only the "
             "functions of SPARQL 1.1 (and the XSD casts) can be called",
         )
+    if "SERVICE" in query.upper():
+        # The sandbox refused the socket (PermissionError), or name resolution
+        # failed behind it; without the sandbox, a remote service's error text
+        # must not be quoted back either.
+        return Outcome(403, message=SERVICE_REFUSED)
     if isinstance(exc, RuntimeError) and "is not supported" in text:
         return Outcome(400, message=f"the query uses something this endpoint does not "
                        f"support: {text}")

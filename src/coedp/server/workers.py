@@ -223,6 +223,8 @@ class WorkerPool:
             await self.close()
             raise WorkerError(str(errors[0]))
         self._track(loop.create_task(self._watch()))
+        if self.memory_limit:
+            log.info("query workers: %d MB of memory each at most", self.memory_limit // MIB)
         if self._start_seconds > SPARE_AFTER:
             log.info("query workers take %.1f s to start; keeping one ready as a spare",
                      self._start_seconds)
