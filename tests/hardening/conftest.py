@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from endpoint.conftest import SMALL, Server
+
+# scripts/attacks.py, the attack set the soak replays, is imported by the tests too.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 ASSERTED = "https://coedp.org/graph/asserted"
 ROWS = 2000  # literals enough for a three-way product to outlast a 2 s timeout

@@ -307,7 +307,6 @@ def test_service_disguises_never_reach_the_network_through_the_store(
     remote: Server, published: virtuoso.Virtuoso
 ):
     """The guard in the web process refuses every disguise; nothing connects anywhere."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
     from attacks import Listener, ssrf_queries
 
     listener = Listener()
@@ -323,7 +322,6 @@ def test_service_disguises_never_reach_the_network_through_the_store(
 
 def test_the_stores_public_sparql_user_may_not_call_services(published: virtuoso.Virtuoso):
     """Asked directly, Virtuoso's SPARQL user (no SPARQL_LOAD_SERVICE_DATA) refuses SERVICE."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
     from attacks import Listener
 
     listener = Listener()

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from coedp.server.settings import SPECS, Settings, from_environment
+from coedp.server.settings import flag as yes_no
 
 EPILOG = """\
 Every option can also be set by the environment variable shown; an option given
@@ -28,6 +29,12 @@ refused. A query running past --timeout is stopped (its worker process is killed
 and replaced) and answered 503. A result with more rows (or triples) than
 --max-rows is refused with 422 and a message asking for LIMIT/OFFSET: it is never
 silently truncated.
+
+Query workers cannot open sockets (a seccomp filter, installed once the store
+is open): a SERVICE that got past the checks is answered 403 and reaches no
+network. Where the kernel offers no seccomp, serve refuses to start unless
+given --unsandboxed. A query past --worker-memory-mb is stopped and answered
+507; a result larger than --max-response-mb is refused with 422.
 
 Without --store-dir the dataset is bulk-loaded at every start into a temporary
 on-disk store, removed at exit. With --store-dir DIR the store is kept in DIR:
@@ -74,6 +81,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = Settings()
     for attr, var, kind, _default, text in SPECS:
         flag = "--" + attr.replace("_", "-")
+        if kind is yes_no:
+            parser.add_argument(flag, action="store_true", default=None,
+                                help=f"{text} [env {var}=1]")
+            continue
         parser.add_argument(
             flag, type=kind, default=None, metavar=attr.split("_")[-1].upper(),
             help=f"{text} [env {var}; default: {getattr(defaults, attr)!r}]",
@@ -102,6 +113,15 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"coedp serve: {exc}", file=sys.stderr)
         return 2
+    if not settings.unsandboxed and not settings.store:  # --store: no local engine
+        from coedp.server.sandbox import available
+
+        reason = available()
+        if reason is not None:
+            print(f"coedp serve: cannot sandbox the query workers ({reason}); refusing to "
+                  "serve, since a query could then reach the network through SERVICE; "
+                  "--unsandboxed (COEDP_UNSANDBOXED=1) serves anyway", file=sys.stderr)
+            return 1
     if settings.data is None and not settings.store:
         try:
             settings.data = _default_data()

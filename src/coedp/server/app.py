@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from coedp.server import clients, metrics, openapi, protocol
 from coedp.server.accesslog import AccessLogMiddleware
 from coedp.server.fairness import FairPool
+from coedp.server.limits import worker_limits
 from coedp.server.resultcache import ResultCache
 from coedp.server.settings import Settings
 from coedp.server.store import LoadedDataset, load_dataset
@@ -148,7 +149,10 @@ def _engine(settings: Settings, dataset: LoadedDataset) -> FairPool:
         )
     else:
         in_memory = dataset.total_quads <= settings.memory_quads
-        engine = WorkerPool(str(dataset.store_path), settings.workers, in_memory=in_memory)
+        limits = worker_limits(settings, dataset.total_quads if in_memory else 0)
+        engine = WorkerPool(
+            str(dataset.store_path), settings.workers, in_memory=in_memory, limits=limits
+        )
     return FairPool(
         engine, per_client=settings.per_client_queries, client_queue=settings.client_queue,
         max_queue=settings.max_queue,

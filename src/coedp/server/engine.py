@@ -5,18 +5,28 @@ enforced while serialising: rows are counted as lines of the line-based
 syntaxes (TSV for solutions, N-Triples for triples, where a line break inside
 a term is always escaped), and serialisation stops as soon as the cap is
 passed. The requested syntax is then produced from those bytes, still inside
-pyoxigraph.
+pyoxigraph. The response byte cap is counted the same way, in both passes, so
+a result too large is refused before a byte of it is sent.
+
+A bad query is the client's fault and gets a 4xx with a message: a syntax
+error, an unsupported function, a SERVICE the sandbox stopped (403).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from coedp.namespaces import iris_of, prefixes_for
+from coedp.server.complexity import check_tokens
 from coedp.server.guard import GuardError, dataset_check, parse_check
+
+SERVICE_REFUSED = (
+    "SERVICE (federated query) is not allowed: this endpoint answers from its own "
+    "dataset only and never contacts other services"
+)
 
 RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "json": ox.QueryResultsFormat.JSON,
@@ -70,18 +80,27 @@ class RowCapExceeded(Exception):
     """Raised from inside serialisation once the result passes the cap."""
 
 
-class _CappedBuffer:
-    """A binary sink for pyoxigraph that counts lines and stops past ``max_lines``."""
+class ResponseTooLarge(Exception):
+    """Raised from inside serialisation once the result passes the byte cap."""
 
-    def __init__(self, max_lines: int) -> None:
-        self.max_lines = max_lines
+
+class _CappedBuffer:
+    """A binary sink for pyoxigraph that stops past ``max_lines`` lines or ``max_bytes``."""
+
+    def __init__(self, max_lines: int = 0, max_bytes: int = 0) -> None:
+        self.max_lines = max_lines  # 0: no cap
+        self.max_bytes = max_bytes  # 0: no cap
         self.lines = 0
+        self.size = 0
         self.chunks: list[bytes] = []
 
     def write(self, data: bytes) -> int:
         self.lines += data.count(b"\n")
-        if self.lines > self.max_lines:
+        if self.max_lines and self.lines > self.max_lines:
             raise RowCapExceeded
+        self.size += len(data)
+        if self.max_bytes and self.size > self.max_bytes:
+            raise ResponseTooLarge
         self.chunks.append(bytes(data))
         return len(data)
 
@@ -92,11 +111,19 @@ class _CappedBuffer:
         return b"".join(self.chunks)
 
 
-def execute(store: ox.Store, graph_names: frozenset[str], task: object) -> Outcome:
-    """Run ``task`` against ``store``; never raises for a bad query."""
+def execute(
+    store: ox.Store, graph_names: frozenset[str], task: object, max_bytes: int = 0,
+    max_tokens: int = 0,
+) -> Outcome:
+    """Run ``task`` against ``store``; never raises for a bad query.
+
+    ``max_bytes`` caps the serialised result, ``max_tokens`` the query's terms
+    and operators (0: no cap).
+    """
     try:
         if isinstance(task, QueryTask):
-            return _run_query(store, graph_names, task)
+            check_tokens(task.query, max_tokens)
+            return _run_query(store, graph_names, task, max_bytes)
         if isinstance(task, GraphTask):
             return _read_graph(store, graph_names, task)
         return Outcome(500, message="unknown task")
@@ -118,60 +145,118 @@ def execute(store: ox.Store, graph_names: frozenset[str], task: object) -> Outco
                 "add LIMIT (and OFFSET to page through it) or narrow the query"
             ),
         )
+    except ResponseTooLarge:
+        return Outcome(422, message=too_large_message(max_bytes))
     except Exception as exc:  # noqa: BLE001 - reported to the user as text, not a trace
-        return Outcome(500, message=f"the query could not be evaluated: {exc}")
+        return _engine_error(task, exc)
 
 
-def _run_query(store: ox.Store, graph_names: frozenset[str], task: QueryTask) -> Outcome:
+def too_large_message(max_bytes: int) -> str:
+    """Why a result over the response byte cap is refused."""
+    return (
+        f"the result is larger than {max_bytes / (1024 * 1024):g} MB, the most this "
+        "endpoint serves in one response; select fewer or shorter values, add LIMIT "
+        "(and OFFSET to page through it) or narrow the query"
+    )
+
+
+def _engine_error(task: object, exc: Exception) -> Outcome:
+    """The answer to an error the engine raised: 4xx when the query is at fault."""
+    query = task.query if isinstance(task, QueryTask) else ""
+    text = str(exc)
+    if isinstance(exc, RuntimeError) and "custom function" in text:
+        function = text.split("custom function", 1)[1].split(" is not supported")[0].strip()
+        return Outcome(
+            400,
+            message=f"the function {function} is not known to this endpoint: only the "
+            "functions of SPARQL 1.1 (and the XSD casts) can be called",
+        )
+    if "SERVICE" in query.upper():
+        # The sandbox refused the socket (PermissionError), or name resolution
+        # failed behind it; without the sandbox, a remote service's error text
+        # must not be quoted back either.
+        return Outcome(403, message=SERVICE_REFUSED)
+    if isinstance(exc, RuntimeError) and "is not supported" in text:
+        return Outcome(400, message=f"the query uses something this endpoint does not "
+                       f"support: {text}")
+    if isinstance(exc, MemoryError):
+        return Outcome(507, message="the query needed more memory than a query may use "
+                       "and was stopped; narrow it (LIMIT, more specific patterns)")
+    return Outcome(500, message=f"the query could not be evaluated: {text}")
+
+
+def _run_query(
+    store: ox.Store, graph_names: frozenset[str], task: QueryTask, max_bytes: int = 0
+) -> Outcome:
     has_dataset = (
         dataset_check(task.query, graph_names, task.base_iri).has_dataset
         if task.parse_first else False
     )
-    if task.default_graphs is not None or task.named_graphs is not None:
-        # A protocol dataset replaces the default one, FROM clauses included.
-        result = store.query(
-            task.query,
-            base_iri=task.base_iri,
-            default_graph=[ox.NamedNode(g) for g in task.default_graphs or ()],
-            named_graphs=[ox.NamedNode(g) for g in task.named_graphs or ()],
-        )
-    else:
+
+    def evaluate() -> ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple]:
+        if task.default_graphs is not None or task.named_graphs is not None:
+            # A protocol dataset replaces the default one, FROM clauses included.
+            return store.query(
+                task.query,
+                base_iri=task.base_iri,
+                default_graph=[ox.NamedNode(g) for g in task.default_graphs or ()],
+                named_graphs=[ox.NamedNode(g) for g in task.named_graphs or ()],
+            )
         # The union default graph, unless FROM / FROM NAMED choose the graphs.
-        result = store.query(
+        return store.query(
             task.query, base_iri=task.base_iri, use_default_graph_as_union=not has_dataset
         )
 
-    return result_outcome(result, task)
+    return result_outcome(evaluate(), task, max_bytes=max_bytes, rerun=evaluate)
 
 
 def result_outcome(
-    result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple | ox.Quad], task: QueryTask
+    result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple | ox.Quad],
+    task: QueryTask,
+    max_bytes: int = 0,
+    rerun: Callable[[], object] | None = None,
 ) -> Outcome:
-    """Serialise a query result in the task's format; raises ``RowCapExceeded`` past the cap.
+    """Serialise a query result in the task's format.
 
-    Triples may come as quads of the default graph (as ``pyoxigraph.parse`` gives them).
+    Raises ``RowCapExceeded`` past the row cap, ``ResponseTooLarge`` past
+    ``max_bytes`` (0: no cap). Triples may come as quads of the default graph
+    (as ``pyoxigraph.parse`` gives them). ``rerun`` evaluates the query again,
+    for a row too long for pyoxigraph's TSV reader (16 MB a line).
     """
     if isinstance(result, ox.QueryBoolean):
         fmt = RESULTS_FORMATS[task.results_format]
         return Outcome(200, result.serialize(format=fmt), format_name=task.results_format)
     if isinstance(result, ox.QuerySolutions):
-        buffer = _CappedBuffer(task.max_rows + 1)  # +1: the header line
+        buffer = _CappedBuffer(task.max_rows + 1, max_bytes)  # +1: the header line
         result.serialize(buffer, format=ox.QueryResultsFormat.TSV)
         tsv = buffer.getvalue()
         if task.results_format == "tsv":
             return Outcome(200, tsv, format_name="tsv")
-        parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
-        body = parsed.serialize(format=RESULTS_FORMATS[task.results_format])
-        return Outcome(200, body, format_name=task.results_format)
-    buffer = _CappedBuffer(task.max_rows)
+        fmt = RESULTS_FORMATS[task.results_format]
+        out = _CappedBuffer(0, max_bytes)
+        try:
+            parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
+            del tsv, buffer
+            parsed.serialize(out, format=fmt)
+        except MemoryError:
+            again = rerun() if rerun is not None else None
+            if not isinstance(again, ox.QuerySolutions):
+                raise
+            out = _CappedBuffer(0, max_bytes)  # the rows were counted in the first pass
+            again.serialize(out, format=fmt)
+        return Outcome(200, out.getvalue(), format_name=task.results_format)
+    buffer = _CappedBuffer(task.max_rows, max_bytes)
     ox.serialize(result, buffer, format=ox.RdfFormat.N_TRIPLES)
     ntriples = buffer.getvalue()
     if task.rdf_format == "ntriples":
         return Outcome(200, ntriples, format_name="ntriples")
+    del buffer
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
+    del ntriples
     prefixes = prefixes_needed(task.rdf_format, triples)
-    body = ox.serialize(triples, format=RDF_FORMATS[task.rdf_format], prefixes=prefixes)
-    return Outcome(200, body, format_name=task.rdf_format)
+    out = _CappedBuffer(0, max_bytes)
+    ox.serialize(triples, out, format=RDF_FORMATS[task.rdf_format], prefixes=prefixes)
+    return Outcome(200, out.getvalue(), format_name=task.rdf_format)
 
 
 def _read_graph(store: ox.Store, graph_names: frozenset[str], task: GraphTask) -> Outcome:

@@ -18,6 +18,11 @@ from coedp.namespaces import BASE
 # throughput on the mix at 100k, 2 cores).
 DEFAULT_WORKERS = max(2, min(8, 2 * (os.cpu_count() or 1)))
 
+def flag(text: str) -> bool:
+    """A yes/no setting from the environment: 1, true, yes, on (any case) mean yes."""
+    return text.strip().lower() in ("1", "true", "yes", "on")
+
+
 # (attribute, environment variable, type, default, help) for each setting.
 SPECS: tuple[tuple[str, str, type, object, str], ...] = (
     ("host", "COEDP_HOST", str, "127.0.0.1", "interface to listen on"),
@@ -79,6 +84,21 @@ SPECS: tuple[tuple[str, str, type, object, str], ...] = (
      "or full"),
     ("metrics_clients", "COEDP_METRICS_CLIENTS", str, "127.0.0.0/8,::1",
      "addresses or CIDR blocks allowed to read /metrics ('*': anyone, '': no one)"),
+    # -- query workers: memory, response size, query size, sandbox --
+    ("worker_memory_mb", "COEDP_WORKER_MEMORY_MB", int, 0,
+     "resident memory a query worker may use, in MB; a query that needs more is stopped "
+     "and answered 507, its worker replaced (0: derived from the dataset, 384 MB plus 2 KB "
+     "per quad held in memory: a worker at rest holds about 30 MB plus 0.8 KB per quad)"),
+    ("max_response_mb", "COEDP_MAX_RESPONSE_MB", int, 64,
+     "largest result served, in MB of the serialised response; a larger one is refused "
+     "with 422 before any byte is sent (64 MB holds a result of max-rows ordinary rows "
+     "with room to spare)"),
+    ("max_query_tokens", "COEDP_MAX_QUERY_TOKENS", int, 4000,
+     "most terms and operators in a query (400 beyond): the engine recurses per operator "
+     "and plans in more than linear time per triple pattern"),
+    ("unsandboxed", "COEDP_UNSANDBOXED", flag, False,
+     "run query workers without the seccomp filter that closes their network access; "
+     "needed only where the kernel offers no seccomp (serve refuses to start there otherwise)"),
 )
 
 
@@ -114,6 +134,10 @@ class Settings:
     max_connections: int = 1024
     log_client: str = "hash"
     metrics_clients: str = "127.0.0.0/8,::1"
+    worker_memory_mb: int = 0
+    max_response_mb: int = 64
+    max_query_tokens: int = 4000
+    unsandboxed: bool = False
 
     @property
     def cors_list(self) -> list[str]:
@@ -153,6 +177,15 @@ class Settings:
         if self.store and not self.store.startswith(("http://", "https://")):
             raise ValueError(f"--store {self.store!r} is not an http:// or https:// URL")
         self._validate_front()
+        self._validate_workers()
+
+    def _validate_workers(self) -> None:
+        """The query workers' memory, response and query size settings."""
+        if self.worker_memory_mb < 0:
+            raise ValueError("--worker-memory-mb must be 0 (derived from the dataset) or more")
+        for name in ("max_response_mb", "max_query_tokens"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"--{name.replace('_', '-')} must be at least 1")
 
     def _validate_front(self) -> None:
         """The fairness, connection and logging settings."""

@@ -3,7 +3,13 @@
 pyoxigraph cannot cancel a running query from another thread, so every query
 runs in a worker process: on timeout the worker is killed (SIGKILL), which
 frees its CPU at once, and a fresh one takes its place. A worker that dies on
-its own is replaced the same way.
+its own is replaced the same way, and so is one that uses more memory than
+``WorkerLimits.memory_mb`` (the parent watches each busy worker's RSS) or that
+stops answering the pool's heartbeat while idle.
+
+Each query worker closes the network behind it (``sandbox.install``) once its
+store is open, and runs queries on a thread with a large stack, so that a long
+chain of operators cannot overflow the engine's recursion.
 """
 
 from __future__ import annotations
@@ -14,34 +20,59 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from coedp.server.engine import Outcome, QueryTask
+from coedp.server.limits import MIB, WorkerLimits, is_stopped, rss_bytes
 
 log = logging.getLogger("coedp.server")
 
 START_TIMEOUT = 60.0  # seconds a new worker may take to open the store
-WATCH_INTERVAL = 1.0  # seconds between checks that idle workers are still alive
+WATCH_INTERVAL = 1.0  # seconds between heartbeats of the idle workers
+PING_TIMEOUT = 1.0  # seconds an idle worker has to answer a heartbeat
+MEMORY_POLL = 0.05  # seconds between two looks at a busy worker's RSS
+# A worker that takes longer than this to start (a large dataset copied into its
+# memory: 7 s at 500k quads, 0.4 s at 18k) is kept ready as a spare, so that the
+# pool is back at full size at once after a kill rather than after a reload.
+SPARE_AFTER = 2.0
 # Exercises the parsers and the evaluator without reading the store: a pattern
 # over the data would scan it (4 s per worker at 10M quads on disk).
 _WARM_UP = QueryTask("ASK { VALUES ?o { 1 } FILTER(?o = 1) }", "json", "turtle", max_rows=1)
 
 
-def worker_main(conn: Connection, store_path: str, in_memory: bool = False) -> None:
+@dataclass(frozen=True)
+class Ping:
+    """The pool's heartbeat: a worker answers any message, and this one costs nothing."""
+
+
+PONG = "pong"
+
+
+def worker_main(
+    conn: Connection, store_path: str, in_memory: bool = False,
+    limits: WorkerLimits | None = None,
+) -> None:
     """Body of a worker process: open the store, then answer tasks until EOF.
 
     With ``in_memory`` the on-disk store is copied into an in-memory one first:
     the same data, read several times faster (the dataset is small enough for
-    each worker to hold it; see the ``memory_quads`` setting).
+    each worker to hold it; see the ``memory_quads`` setting). Then, before
+    anything is evaluated, the sandbox is installed and the address space
+    limited (see ``limits``).
     """
     # Ctrl-C reaches the whole process group; the parent decides when workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import pyoxigraph as ox
 
-    from coedp.server.engine import execute
+    from coedp.server.limits import limit_address_space
+    from coedp.server.sandbox import install
 
+    limits = limits or WorkerLimits()
     try:
         store = ox.Store.read_only(store_path)
         if in_memory:
@@ -49,9 +80,29 @@ def worker_main(conn: Connection, store_path: str, in_memory: bool = False) -> N
             memory.bulk_extend(store.quads_for_pattern(None, None, None, None))
             store = memory
         names = frozenset(g.value for g in store.named_graphs())
+        if limits.sandbox:
+            install()
     except Exception as exc:  # noqa: BLE001 - reported to the parent as text
         conn.send(("failed", str(exc)))
         return
+    threading.stack_size(limits.stack_mb * MIB)
+    try:
+        limit_address_space(limits)
+    except (OSError, ValueError) as exc:
+        conn.send(("failed", f"cannot limit the address space: {exc}"))
+        return
+    # The main thread's stack is the kernel's 8 MB: queries run on a thread of their own.
+    serving = threading.Thread(
+        target=_serve, args=(conn, store, names, limits), name="coedp-query"
+    )
+    serving.start()
+    serving.join()
+
+
+def _serve(conn: Connection, store: object, names: frozenset[str], limits: WorkerLimits) -> None:
+    """Answer tasks on ``conn`` until EOF (runs on the large-stack thread)."""
+    from coedp.server.engine import execute
+
     execute(store, names, _WARM_UP)  # import and exercise the parser before the first query
     conn.send(("ready", os.getpid()))
     while True:
@@ -59,7 +110,10 @@ def worker_main(conn: Connection, store_path: str, in_memory: bool = False) -> N
             task = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(execute(store, names, task))
+        if isinstance(task, Ping):
+            conn.send(PONG)
+            continue
+        conn.send(execute(store, names, task, limits.max_response_bytes, limits.max_tokens))
 
 
 @dataclass(eq=False)
@@ -69,6 +123,8 @@ class Worker:
     process: BaseProcess
     conn: Connection
     pid: int = field(default=0)
+    fate: str = ""  # why it is being replaced: timeout, memory, crashed...
+    peak: int = 0  # the largest RSS seen during the current query, in bytes
 
 
 class WorkerError(Exception):
@@ -82,20 +138,42 @@ class WorkerPool:
     # run other work (the remote engine's guard processes) under the same supervision.
     target = staticmethod(worker_main)
 
-    def __init__(self, store_path: str, size: int, in_memory: bool = False) -> None:
+    def __init__(
+        self, store_path: str, size: int, in_memory: bool = False,
+        limits: WorkerLimits | None = None,
+    ) -> None:
         self.store_path = store_path
         self.size = size
-        # Extra arguments of ``target``: only the query workers take ``in_memory``.
-        self.target_args: tuple[object, ...] = (in_memory,) if in_memory else ()
+        self.limits = limits
+        # Extra arguments of ``target``: only the query workers take these.
+        self.target_args: tuple[object, ...] = (
+            (in_memory, limits) if limits is not None else (in_memory,) if in_memory else ()
+        )
+        self.memory_limit = limits.memory_mb * MIB if limits and limits.memory_mb > 0 else 0
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._workers: set[Worker] = set()
         self._pending: set[asyncio.Task[None]] = set()
         self._closed = False
+        self.restarts_by_reason: Counter[str] = Counter()
+        self._start_seconds = 0.0  # the longest a worker took to start
+        self._spare: Worker | None = None
+        self._spare_wanted = False
+
+    @property
+    def restarts(self) -> int:
+        """How many workers were replaced since the pool started."""
+        return sum(self.restarts_by_reason.values())
+
+    def memory_by_pid(self) -> dict[int, int]:
+        """Resident memory (bytes) of each live worker."""
+        workers = [*self._workers, *([self._spare] if self._spare else [])]
+        return {w.pid: rss_bytes(w.pid) for w in workers if w.process.is_alive()}
 
     # -- lifecycle --------------------------------------------------------
     def _spawn(self) -> Worker:
         """Start one worker and wait until it has opened the store (blocking)."""
+        started = time.monotonic()
         parent, child = self._ctx.Pipe()
         process = self._ctx.Process(
             target=self.target,
@@ -112,11 +190,22 @@ class WorkerPool:
             status, detail = parent.recv()
         except EOFError:
             _kill(process)
-            raise WorkerError("a query worker exited while opening the store") from None
+            raise WorkerError(
+                f"a query worker exited while opening the store ({_death(process)})"
+            ) from None
         if status != "ready":
             _kill(process)
             raise WorkerError(f"a query worker cannot open the store: {detail}")
-        return Worker(process, parent, int(detail))
+        worker = Worker(process, parent, int(detail))
+        self._start_seconds = max(self._start_seconds, time.monotonic() - started)
+        idle = rss_bytes(worker.pid)
+        if self.memory_limit and idle > self.memory_limit * 0.9:
+            _kill(process)
+            raise WorkerError(
+                f"a query worker holds {idle // MIB} MB once the store is open, near or past "
+                f"its memory limit of {self.memory_limit // MIB} MB: raise --worker-memory-mb"
+            )
+        return worker
 
     async def start(self) -> None:
         """Start all workers; raises ``WorkerError`` if any cannot open the store."""
@@ -134,18 +223,39 @@ class WorkerPool:
             await self.close()
             raise WorkerError(str(errors[0]))
         self._track(loop.create_task(self._watch()))
+        if self.memory_limit:
+            log.info("query workers: %d MB of memory each at most", self.memory_limit // MIB)
+        if self._start_seconds > SPARE_AFTER:
+            log.info("query workers take %.1f s to start; keeping one ready as a spare",
+                     self._start_seconds)
+            self._spare_wanted = True
+            self._track(loop.create_task(self._replace(spare=True)))
 
     async def _watch(self) -> None:
-        """Replace idle workers that died (killed, out of memory) without waiting for a task."""
+        """Replace idle workers that died or hang (heartbeat), without waiting for a task."""
         while not self._closed:
             await asyncio.sleep(WATCH_INTERVAL)
             idle = [self._idle.get_nowait() for _ in range(self._idle.qsize())]
-            for worker in idle:
-                if worker.process.is_alive():
+            answers = await asyncio.gather(*(self._ping(w) for w in idle))
+            for worker, reason in zip(idle, answers, strict=True):
+                if reason is None:
                     self._idle.put_nowait(worker)
                 else:
-                    log.error("query worker %d died while idle", worker.pid)
-                    self._retire(worker)
+                    log.error("query worker %d %s while idle; replacing it", worker.pid, reason)
+                    self._retire(worker, "hung" if reason == "hung" else "died")
+
+    async def _ping(self, worker: Worker) -> str | None:
+        """None when ``worker`` answers the heartbeat in time, else what is wrong."""
+        if not worker.process.is_alive():
+            return "died"
+        try:
+            worker.conn.send(Ping())
+            if not await _readable(worker.conn, PING_TIMEOUT):
+                return "hung"
+            worker.conn.recv()  # the answer is already there: no wait
+        except (EOFError, OSError):
+            return "died"
+        return None
 
     def _track(self, task: asyncio.Task[None]) -> None:
         self._pending.add(task)
@@ -156,10 +266,11 @@ class WorkerPool:
         self._closed = True
         for task in list(self._pending):
             task.cancel()
-        for worker in list(self._workers):
+        for worker in [*self._workers, *([self._spare] if self._spare else [])]:
             _kill(worker.process)
             worker.conn.close()
         self._workers.clear()
+        self._spare = None
 
     @property
     def ready(self) -> bool:
@@ -183,43 +294,115 @@ class WorkerPool:
                     503, message="the endpoint is busy: no query worker was free for "
                     f"{timeout:g} s; try again later"
                 )
-            if worker.process.is_alive():
+            if not worker.process.is_alive():
+                log.error("query worker %d died while idle", worker.pid)
+                self._retire(worker, "died")
+            elif is_stopped(worker.pid):
+                log.error("query worker %d is stopped; replacing it", worker.pid)
+                self._retire(worker, "hung")
+            else:
                 break
-            log.error("query worker %d died while idle", worker.pid)
-            self._retire(worker)
         done = False
         try:
+            worker.peak = 0
             worker.conn.send(task)
-            if not await _readable(worker.conn, timeout):
-                log.warning("query ran past %g s; stopping worker %d", timeout, worker.pid)
-                return Outcome(
-                    503,
-                    message=f"the query ran longer than {timeout:g} s and was stopped; "
-                    "narrow it (LIMIT, more specific patterns) and try again",
-                )
+            answer = await self._await_answer(worker, loop.time() + timeout, timeout)
+            if answer is not None:
+                return answer
             outcome = await loop.run_in_executor(None, worker.conn.recv)
             done = True
             return outcome
         except (EOFError, OSError):
-            log.error("query worker %d died", worker.pid)
-            return Outcome(500, message="the query engine stopped unexpectedly; try again")
+            return self._died(worker)
         finally:
             if done:
                 self._idle.put_nowait(worker)
             else:
-                self._retire(worker)
+                self._retire(worker, worker.fate or "crashed")
 
-    def _retire(self, worker: Worker) -> None:
-        """Kill a worker that timed out or died, and start a replacement."""
+    async def _await_answer(
+        self, worker: Worker, deadline: float, timeout: float
+    ) -> Outcome | None:
+        """Wait for the worker's answer to begin; an Outcome if it must be stopped instead.
+
+        The worker's RSS is read every ``MEMORY_POLL`` seconds meanwhile: past the
+        limit, it is killed (by the caller) and the query answered 507.
+        """
+        loop = asyncio.get_running_loop()
+        ready = loop.create_future()
+        fd = worker.conn.fileno()
+        loop.add_reader(fd, lambda: ready.done() or ready.set_result(True))
+        try:
+            while True:
+                left = deadline - loop.time()
+                if left <= 0:
+                    log.warning("query ran past %g s; stopping worker %d", timeout, worker.pid)
+                    worker.fate = "timeout"
+                    return Outcome(
+                        503,
+                        message=f"the query ran longer than {timeout:g} s and was stopped; "
+                        "narrow it (LIMIT, more specific patterns) and try again",
+                    )
+                poll = min(left, MEMORY_POLL) if self.memory_limit else left
+                await asyncio.wait({ready}, timeout=poll)
+                if ready.done():
+                    return None
+                if not self.memory_limit:
+                    continue
+                worker.peak = max(worker.peak, rss_bytes(worker.pid))
+                if worker.peak > self.memory_limit:
+                    _kill(worker.process)  # at once: it may be allocating fast
+                    log.warning("query worker %d passed %d MB; stopped it", worker.pid,
+                                self.memory_limit // MIB)
+                    worker.fate = "memory"
+                    return Outcome(507, message=self._memory_message())
+        finally:
+            loop.remove_reader(fd)
+
+    def _memory_message(self) -> str:
+        return (
+            f"the query needed more than {self.memory_limit // MIB} MB of memory and was "
+            "stopped; narrow it (LIMIT, more specific patterns, shorter strings) and try again"
+        )
+
+    def _died(self, worker: Worker) -> Outcome:
+        """The answer to a query whose worker died under it (a signal, an abort)."""
+        worker.process.join(1)
+        how = _death(worker.process)
+        log.error("query worker %d died (%s)", worker.pid, how)
+        if worker.process.exitcode == -signal.SIGABRT or (
+            self.memory_limit and worker.peak > self.memory_limit // 2
+        ):
+            # The engine aborts when an allocation fails under RLIMIT_AS.
+            worker.fate = "memory"
+            return Outcome(507, message=self._memory_message())
+        worker.fate = "crashed"
+        return Outcome(
+            500, message="the query engine stopped unexpectedly while running this query "
+            f"({how}); it was not answered. Simplify the query or try again"
+        )
+
+    def _retire(self, worker: Worker, reason: str) -> None:
+        """Kill a worker that timed out or died, and start a replacement at once."""
         _kill(worker.process)
         worker.conn.close()
         self._workers.discard(worker)
-        if not self._closed:
-            task = asyncio.get_running_loop().create_task(self._replace())
-            self._pending.add(task)
-            task.add_done_callback(self._pending.discard)
+        self.restarts_by_reason[reason] += 1
+        if self._closed:
+            return
+        loop = asyncio.get_running_loop()
+        spare, self._spare = self._spare, None
+        if spare is not None and spare.process.is_alive():
+            self._workers.add(spare)
+            self._idle.put_nowait(spare)
+            self._track(loop.create_task(self._replace(spare=True)))
+        else:
+            self._track(loop.create_task(self._replace()))
+            if self._spare_wanted:
+                self._track(loop.create_task(self._replace(spare=True)))
 
-    async def _replace(self) -> None:
+    async def _replace(self, spare: bool = False) -> None:
+        """Start a worker: into the pool, or kept aside as the spare."""
         try:
             worker = await asyncio.get_running_loop().run_in_executor(None, self._spawn)
         except WorkerError as exc:
@@ -227,6 +410,9 @@ class WorkerPool:
             return
         if self._closed:
             _kill(worker.process)
+            return
+        if spare and self._spare is None:
+            self._spare = worker
             return
         self._workers.add(worker)
         self._idle.put_nowait(worker)
@@ -244,6 +430,18 @@ async def _readable(conn: Connection, timeout: float) -> bool:
         return False
     finally:
         loop.remove_reader(fd)
+
+
+def _death(process: BaseProcess) -> str:
+    """How a process ended, in words."""
+    code = process.exitcode
+    if code is None:
+        return "still running"
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"killed by {signal.Signals(-code).name}"
+        return f"killed by signal {-code}"
+    return f"exit {code}"
 
 
 def _kill(process: BaseProcess) -> None:

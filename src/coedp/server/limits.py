@@ -1,0 +1,106 @@
+"""Resource limits of a query worker: memory, stack, response size, sandbox.
+
+Memory, measured (pyoxigraph 0.5, Linux x86-64): an idle worker holding its
+dataset in memory has a resident set (RSS) of about 30 MB plus 0.8 KB per quad,
+and an address space (VmSize) of about 350 MB plus 0.8 KB per quad: allocator
+arenas and thread stacks are reserved, not used. So the limit a user sets is
+on RSS (watched by the parent every 50 ms, past it the query is stopped and
+answered 507), and the kernel's RLIMIT_AS, a backstop for allocations faster
+than the watch, is set above it by the address space the worker had reserved
+when it became ready, its query stack and a margin.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coedp.server.settings import Settings
+
+MIB = 1024 * 1024
+# Default RSS limit: this much for the interpreter, the engine and one query's
+# working set (a result up to the response cap is held about four times while
+# it is serialised and sent), plus DEFAULT_KB_PER_QUAD for each quad held in
+# memory: 2.5 times the 0.8 KB a quad costs at rest, for the hash tables of
+# joins over the data.
+DEFAULT_BASE_MB = 384
+DEFAULT_KB_PER_QUAD = 2
+# The stack of the thread that runs queries: the engine's parser and evaluator
+# recurse once per operator. Measured: a chain of 4,000 "!" or 2,000 "+" needs
+# at most 4 MB, 10,000 "!" 8 to 16 MB (brackets nest at most --max-depth deep).
+# So 4 KB per token allowed (twice the worst measured), and at least 64 MB. It is
+# reserved address space, touched only as deep as a query goes.
+QUERY_STACK_MB = 64
+STACK_KB_PER_TOKEN = 4
+# Address space allowed beyond what the worker holds when it becomes ready:
+# new allocator arenas reserve 64 MB each before they use a byte.
+ADDRESS_SLACK_MB = 512
+
+
+@dataclass(frozen=True)
+class WorkerLimits:
+    """What a query worker may use; sent to it when it starts."""
+
+    memory_mb: int = 0  # RSS limit (0: none)
+    max_response_bytes: int = 0  # largest serialised result (0: none)
+    max_tokens: int = 0  # most terms and operators in a query (0: no limit)
+    sandbox: bool = True  # install the seccomp filter before evaluating anything
+    stack_mb: int = QUERY_STACK_MB
+
+
+def default_memory_mb(quads_in_memory: int) -> int:
+    """The default RSS limit of a worker holding ``quads_in_memory`` quads (0 on disk)."""
+    return DEFAULT_BASE_MB + -(-quads_in_memory * DEFAULT_KB_PER_QUAD // 1024)
+
+
+def worker_limits(settings: Settings, quads_in_memory: int) -> WorkerLimits:
+    """The limits ``settings`` give a query worker holding ``quads_in_memory`` quads."""
+    return WorkerLimits(
+        memory_mb=settings.worker_memory_mb or default_memory_mb(quads_in_memory),
+        max_response_bytes=settings.max_response_mb * MIB,
+        max_tokens=settings.max_query_tokens,
+        sandbox=not settings.unsandboxed,
+        stack_mb=query_stack_mb(settings.max_query_tokens),
+    )
+
+
+def query_stack_mb(max_tokens: int) -> int:
+    """The query thread's stack for queries of at most ``max_tokens`` tokens."""
+    return max(QUERY_STACK_MB, -(-max_tokens * STACK_KB_PER_TOKEN // 1024))
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of process ``pid`` in bytes (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def is_stopped(pid: int) -> bool:
+    """Whether process ``pid`` is stopped (SIGSTOP, a debugger) and so cannot answer."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:
+        return False
+    return stat[stat.rfind(b")") + 2:][:1] in (b"T", b"t")
+
+
+def _vm_size_bytes() -> int:
+    with open("/proc/self/statm", "rb") as fh:
+        return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def limit_address_space(limits: WorkerLimits) -> None:
+    """Set RLIMIT_AS in this (worker) process: the kernel's backstop under the RSS watch."""
+    if limits.memory_mb <= 0:
+        return
+    allowed = (
+        _vm_size_bytes() + (limits.stack_mb + limits.memory_mb + ADDRESS_SLACK_MB) * MIB
+    )
+    resource.setrlimit(resource.RLIMIT_AS, (allowed, allowed))
