@@ -53,7 +53,12 @@ ignored, and the limits above still apply in front of the store.
 
 Routes: /sparql (SPARQL 1.1 Protocol; GET without a query returns the service
 description), /rdf-graph-store (?default or ?graph=IRI, read-only), /healthz,
-/readyz.
+/readyz (503 while the query queue is full), /metrics (Prometheus; only for
+--metrics-clients).
+
+Behind a reverse proxy, give its address to --trusted-proxies (so that each
+client, not the proxy, gets its own share of the workers) and the public address
+to --public-url.
 """
 
 
