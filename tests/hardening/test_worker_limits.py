@@ -186,7 +186,9 @@ def test_response_byte_cap(limited: Server, http: httpx.Client) -> None:
     row = ask(http, row_of_mb(17))
     assert row.status_code == 200, row.text[:300]
     assert len(row.json()["results"]["bindings"][0]["x"]["value"]) == 17 * 1024 * 1024
-    assert alive_workers(limited) == pids
+    # Building rows this large takes over a second of CPU: the long lane may have retired
+    # the worker after its answer, but the pool is whole again.
+    assert len(wait_full(limited)) == len(pids)
 
 
 def test_unknown_function_is_a_client_error(http: httpx.Client) -> None:

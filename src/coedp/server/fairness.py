@@ -88,7 +88,9 @@ class FairPool:
         capacity: int | None = None,
     ) -> None:
         self.pool = pool
-        self.capacity = capacity or getattr(pool, "concurrency", None) or pool.size
+        self._capacity = capacity or getattr(pool, "concurrency", None) or pool.size
+        if hasattr(pool, "on_capacity_change"):
+            pool.on_capacity_change = self._dispatch
         self.per_client = per_client
         self.client_queue = client_queue
         self.max_queue = max_queue
@@ -126,6 +128,13 @@ class FairPool:
         return getattr(self.__dict__["pool"], name)
 
     @property
+    def capacity(self) -> int:
+        """Queries that may run at once: the engine's own figure when it has one (the
+        worker pool's grows while long queries run beside it), else the fixed one."""
+        live = getattr(self.pool, "capacity", None)
+        return live if isinstance(live, int) else self._capacity
+
+    @property
     def saturated(self) -> bool:
         """Whether the queue is full, so that a new client's query would be refused."""
         return self.queued >= self.max_queue
@@ -153,8 +162,11 @@ class FairPool:
         started = loop.time()
         try:
             outcome = await self.pool.run(task, timeout)
-        finally:
+        except BaseException:
             self._release(client)
+            raise
+        # Charged in CPU seconds where the engine measures them, else in wall-clock time.
+        self._release(client, outcome.cpu or None)
         took = loop.time() - started
         self._mean_seconds += _SMOOTHING * (took - self._mean_seconds)
         if outcome.status != 200:
@@ -233,7 +245,7 @@ class FairPool:
         self._running[client] = self._running.get(client, 0) + 1
         self._since.setdefault(client, []).append(time.monotonic())
 
-    def _release(self, client: str) -> None:
+    def _release(self, client: str, charge: float | None = None) -> None:
         self.running -= 1
         left = self._running[client] - 1
         if left:
@@ -243,7 +255,8 @@ class FairPool:
         # The oldest start: with several queries running, the sum charged is exact.
         starts = self._since[client]
         now = time.monotonic()
-        self.usage.charge(client, now - starts.pop(0), now)
+        elapsed = now - starts.pop(0)
+        self.usage.charge(client, elapsed if charge is None else charge, now)
         if not starts:
             del self._since[client]
         self._dispatch()

@@ -10,6 +10,15 @@ stops answering the pool's heartbeat while idle.
 Each query worker closes the network behind it (``sandbox.install``) once its
 store is open, and runs queries on a thread with a large stack, so that a long
 chain of operators cannot overflow the engine's recursion.
+
+Long queries have a lane of their own. A query that has used more than
+``LONG_CPU`` seconds of CPU is long: its worker is given the lowest CPU priority
+(nice 19), a fresh worker takes its place in the pool at once, and the long
+worker is retired once it has answered. At most ``max_long`` (half the pool)
+long queries run at a time; a query that turns long while they all do is
+stopped and answered 503 with Retry-After. So slow or exploding queries, from
+however many clients, can neither take every worker nor the CPU the short
+queries need.
 """
 
 from __future__ import annotations
@@ -23,19 +32,27 @@ import signal
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 from coedp.server.engine import Outcome, QueryTask
-from coedp.server.limits import MIB, WorkerLimits, is_stopped, rss_bytes
+from coedp.server.limits import MIB, WorkerLimits, cpu_seconds, is_stopped, rss_bytes
 
 log = logging.getLogger("coedp.server")
 
 START_TIMEOUT = 60.0  # seconds a new worker may take to open the store
 WATCH_INTERVAL = 1.0  # seconds between heartbeats of the idle workers
 PING_TIMEOUT = 1.0  # seconds an idle worker has to answer a heartbeat
-MEMORY_POLL = 0.05  # seconds between two looks at a busy worker's RSS
+MEMORY_POLL = 0.05  # seconds between two looks at a busy worker's RSS and CPU time
+# CPU seconds after which a query is long (every competency query of queries/ takes
+# under 0.2 s on the published dataset).
+LONG_CPU = 1.0
+LONG_NICE = 19  # the CPU priority of a long query's worker: the lowest
 # A worker that takes longer than this to start (a large dataset copied into its
 # memory: 7 s at 500k quads, 0.4 s at 18k) is kept ready as a spare, so that the
 # pool is back at full size at once after a kill rather than after a reload.
@@ -125,6 +142,8 @@ class Worker:
     pid: int = field(default=0)
     fate: str = ""  # why it is being replaced: timeout, memory, crashed...
     peak: int = 0  # the largest RSS seen during the current query, in bytes
+    cpu_start: float = 0.0  # the worker's CPU seconds when the current query began
+    long: bool = False  # running a long query, at low priority, replaced already
 
 
 class WorkerError(Exception):
@@ -159,6 +178,16 @@ class WorkerPool:
         self._start_seconds = 0.0  # the longest a worker took to start
         self._spare: Worker | None = None
         self._spare_wanted = False
+        # The long-query lane (query workers only: the remote engine's guards parse).
+        self.max_long = max(1, size // 2) if limits is not None else 0
+        self.long_running = 0
+        # Called when ``capacity`` changes, so that a queue in front can use a new slot.
+        self.on_capacity_change: Callable[[], None] | None = None
+
+    @property
+    def capacity(self) -> int:
+        """Queries that may run at once: the pool, plus the long ones it set aside."""
+        return self.size + self.long_running
 
     @property
     def restarts(self) -> int:
@@ -305,17 +334,23 @@ class WorkerPool:
         done = False
         try:
             worker.peak = 0
+            worker.cpu_start = cpu_seconds(worker.pid)
             worker.conn.send(task)
             answer = await self._await_answer(worker, loop.time() + timeout, timeout)
             if answer is not None:
-                return answer
+                return replace(answer, cpu=cpu_seconds(worker.pid) - worker.cpu_start)
             outcome = await loop.run_in_executor(None, worker.conn.recv)
             done = True
-            return outcome
+            return replace(outcome, cpu=cpu_seconds(worker.pid) - worker.cpu_start)
         except (EOFError, OSError):
             return self._died(worker)
         finally:
-            if done:
+            if worker.long:
+                # Its replacement is in the pool already; a niced worker is not reused.
+                self.long_running -= 1
+                self._retire(worker, "long", replace=False)
+                self._capacity_changed()
+            elif done:
                 self._idle.put_nowait(worker)
             else:
                 self._retire(worker, worker.fate or "crashed")
@@ -343,10 +378,15 @@ class WorkerPool:
                         message=f"the query ran longer than {timeout:g} s and was stopped; "
                         "narrow it (LIMIT, more specific patterns) and try again",
                     )
-                poll = min(left, MEMORY_POLL) if self.memory_limit else left
+                watching = self.memory_limit or self.max_long
+                poll = min(left, MEMORY_POLL) if watching else left
                 await asyncio.wait({ready}, timeout=poll)
                 if ready.done():
                     return None
+                if self.max_long and not worker.long:
+                    stopped = self._check_long(worker)
+                    if stopped is not None:
+                        return stopped
                 if not self.memory_limit:
                     continue
                 worker.peak = max(worker.peak, rss_bytes(worker.pid))
@@ -358,6 +398,37 @@ class WorkerPool:
                     return Outcome(507, message=self._memory_message())
         finally:
             loop.remove_reader(fd)
+
+    def _check_long(self, worker: Worker) -> Outcome | None:
+        """Move a query past ``LONG_CPU`` to the long lane, or stop it when the lane is full."""
+        if cpu_seconds(worker.pid) - worker.cpu_start <= LONG_CPU:
+            return None
+        if self.long_running >= self.max_long:
+            _kill(worker.process)
+            log.warning("query in worker %d turned long with %d long queries running; "
+                        "stopped it", worker.pid, self.long_running)
+            worker.fate = "long"
+            from coedp.server.fairness import Refusal
+
+            return Refusal(
+                503, headers={"Retry-After": "60"}, reason="long_lane_full",
+                message=f"the query needed more than {LONG_CPU:g} s of CPU while this endpoint "
+                f"was already running the {self.max_long} long queries it runs at a time; it "
+                "was stopped. Narrow it (LIMIT, more specific patterns), or try again in a "
+                "minute",
+            )
+        worker.long = True
+        self.long_running += 1
+        with contextlib.suppress(OSError):  # raising one's child's nice needs no privilege
+            os.setpriority(os.PRIO_PROCESS, worker.pid, LONG_NICE)
+        log.info("query in worker %d is long; it runs at low priority beside the pool",
+                 worker.pid)
+        self._track(asyncio.get_running_loop().create_task(self._replace()))
+        return None
+
+    def _capacity_changed(self) -> None:
+        if self.on_capacity_change is not None:
+            self.on_capacity_change()
 
     def _memory_message(self) -> str:
         return (
@@ -382,13 +453,14 @@ class WorkerPool:
             f"({how}); it was not answered. Simplify the query or try again"
         )
 
-    def _retire(self, worker: Worker, reason: str) -> None:
-        """Kill a worker that timed out or died, and start a replacement at once."""
+    def _retire(self, worker: Worker, reason: str, replace: bool = True) -> None:
+        """Kill a worker that timed out or died, and start a replacement at once
+        (unless ``replace`` is False: a long query's worker was replaced already)."""
         _kill(worker.process)
         worker.conn.close()
         self._workers.discard(worker)
         self.restarts_by_reason[reason] += 1
-        if self._closed:
+        if self._closed or not replace:
             return
         loop = asyncio.get_running_loop()
         spare, self._spare = self._spare, None
@@ -416,6 +488,7 @@ class WorkerPool:
             return
         self._workers.add(worker)
         self._idle.put_nowait(worker)
+        self._capacity_changed()
 
 
 async def _readable(conn: Connection, timeout: float) -> bool:
