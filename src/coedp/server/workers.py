@@ -143,6 +143,7 @@ class Worker:
     fate: str = ""  # why it is being replaced: timeout, memory, crashed...
     peak: int = 0  # the largest RSS seen during the current query, in bytes
     cpu_start: float = 0.0  # the worker's CPU seconds when the current query began
+    cpu_seen: float = 0.0  # its CPU seconds at the last look (a killed worker has none)
     long: bool = False  # running a long query, at low priority, replaced already
 
 
@@ -334,14 +335,16 @@ class WorkerPool:
         done = False
         try:
             worker.peak = 0
-            worker.cpu_start = cpu_seconds(worker.pid)
+            worker.cpu_start = worker.cpu_seen = cpu_seconds(worker.pid)
             worker.conn.send(task)
             answer = await self._await_answer(worker, loop.time() + timeout, timeout)
-            if answer is not None:
-                return replace(answer, cpu=cpu_seconds(worker.pid) - worker.cpu_start)
+            if answer is not None:  # stopped: the worker's replacement is on this query too
+                return replace(answer, cpu=self._cpu_used(worker) + self._start_seconds)
             outcome = await loop.run_in_executor(None, worker.conn.recv)
             done = True
-            return replace(outcome, cpu=cpu_seconds(worker.pid) - worker.cpu_start)
+            # A long query's worker is replaced: the start of the new one is on it too.
+            spent = self._cpu_used(worker) + (self._start_seconds if worker.long else 0.0)
+            return replace(outcome, cpu=spent)
         except (EOFError, OSError):
             return self._died(worker)
         finally:
@@ -399,9 +402,14 @@ class WorkerPool:
         finally:
             loop.remove_reader(fd)
 
+    def _cpu_used(self, worker: Worker) -> float:
+        """CPU seconds of the worker's current query (from the last look if it is gone)."""
+        worker.cpu_seen = max(worker.cpu_seen, cpu_seconds(worker.pid))
+        return worker.cpu_seen - worker.cpu_start
+
     def _check_long(self, worker: Worker) -> Outcome | None:
         """Move a query past ``LONG_CPU`` to the long lane, or stop it when the lane is full."""
-        if cpu_seconds(worker.pid) - worker.cpu_start <= LONG_CPU:
+        if self._cpu_used(worker) <= LONG_CPU:
             return None
         if self.long_running >= self.max_long:
             _kill(worker.process)
