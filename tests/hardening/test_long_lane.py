@@ -3,7 +3,6 @@ at most half the pool of them at a time."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 from endpoint.conftest import Server
+
+from coedp.server.limits import thread_nice_values
 
 from .conftest import ASSERTED, alive_workers
 
@@ -37,7 +38,10 @@ def ask(server: Server, client: str, query: str) -> httpx.Response:
 
 
 def nice(pid: int) -> int:
-    return os.getpriority(os.PRIO_PROCESS, pid)
+    """The worker's nice value: every one of its threads must have the same."""
+    values = set(thread_nice_values(pid))
+    assert len(values) == 1, f"threads of {pid} at different priorities: {values}"
+    return values.pop()
 
 
 def test_a_long_query_runs_niced_beside_a_whole_pool_and_a_second_is_stopped(lane: Server):

@@ -12,6 +12,7 @@ when it became ready, its query stack and a margin.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 from dataclasses import dataclass
@@ -93,6 +94,37 @@ def cpu_seconds(pid: int) -> float:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (IndexError, ValueError):
         return 0.0
+
+
+def lower_priority(pid: int, nice: int) -> None:
+    """Give every thread of process ``pid`` the CPU priority ``nice``.
+
+    Linux keeps the nice value per thread, so setpriority() on the process id alone
+    would leave the threads that do the work (the query's own thread) as they were.
+    Raising a child's nice value needs no privilege; lowering it again would.
+    """
+    try:
+        threads = [int(tid) for tid in os.listdir(f"/proc/{pid}/task")]
+    except OSError:
+        threads = [pid]
+    for tid in threads:
+        with contextlib.suppress(OSError):  # a thread that just ended
+            os.setpriority(os.PRIO_PROCESS, tid, nice)
+
+
+def thread_nice_values(pid: int) -> list[int]:
+    """The nice value of each thread of process ``pid`` (for tests and diagnostics)."""
+    values = []
+    try:
+        threads = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return values
+    for tid in threads:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            with open(f"/proc/{pid}/task/{tid}/stat", "rb") as fh:
+                stat = fh.read()
+            values.append(int(stat[stat.rfind(b")") + 2:].split()[16]))  # field 19: nice
+    return values
 
 
 def is_stopped(pid: int) -> bool:

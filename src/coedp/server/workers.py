@@ -41,7 +41,14 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 from coedp.server.engine import Outcome, QueryTask
-from coedp.server.limits import MIB, WorkerLimits, cpu_seconds, is_stopped, rss_bytes
+from coedp.server.limits import (
+    MIB,
+    WorkerLimits,
+    cpu_seconds,
+    is_stopped,
+    lower_priority,
+    rss_bytes,
+)
 
 log = logging.getLogger("coedp.server")
 
@@ -427,8 +434,7 @@ class WorkerPool:
             )
         worker.long = True
         self.long_running += 1
-        with contextlib.suppress(OSError):  # raising one's child's nice needs no privilege
-            os.setpriority(os.PRIO_PROCESS, worker.pid, LONG_NICE)
+        lower_priority(worker.pid, LONG_NICE)
         log.info("query in worker %d is long; it runs at low priority beside the pool",
                  worker.pid)
         self._track(asyncio.get_running_loop().create_task(self._replace()))
