@@ -32,6 +32,7 @@ import signal
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -191,6 +192,13 @@ class WorkerPool:
         self.long_running = 0
         # Called when ``capacity`` changes, so that a queue in front can use a new slot.
         self.on_capacity_change: Callable[[], None] | None = None
+        # Threads of their own: starting a worker blocks for as long as it takes to open
+        # the store, and must never hold up the reading of answers (the event loop's
+        # default executor has only a few threads, shared with everything else).
+        self._starters = ThreadPoolExecutor(max(2, size), thread_name_prefix="coedp-worker-start")
+        self._readers = ThreadPoolExecutor(
+            size + self.max_long + 2, thread_name_prefix="coedp-worker-read"
+        )
 
     @property
     def capacity(self) -> int:
@@ -248,7 +256,7 @@ class WorkerPool:
         """Start all workers; raises ``WorkerError`` if any cannot open the store."""
         loop = asyncio.get_running_loop()
         workers = await asyncio.gather(
-            *(loop.run_in_executor(None, self._spawn) for _ in range(self.size)),
+            *(loop.run_in_executor(self._starters, self._spawn) for _ in range(self.size)),
             return_exceptions=True,
         )
         errors = [w for w in workers if isinstance(w, BaseException)]
@@ -308,6 +316,8 @@ class WorkerPool:
             worker.conn.close()
         self._workers.clear()
         self._spare = None
+        self._starters.shutdown(wait=False, cancel_futures=True)
+        self._readers.shutdown(wait=False, cancel_futures=True)
 
     @property
     def ready(self) -> bool:
@@ -347,7 +357,7 @@ class WorkerPool:
             answer = await self._await_answer(worker, loop.time() + timeout, timeout)
             if answer is not None:  # stopped: the worker's replacement is on this query too
                 return replace(answer, cpu=self._cpu_used(worker) + self._start_seconds)
-            outcome = await loop.run_in_executor(None, worker.conn.recv)
+            outcome = await loop.run_in_executor(self._readers, worker.conn.recv)
             done = True
             # A long query's worker is replaced: the start of the new one is on it too.
             spent = self._cpu_used(worker) + (self._start_seconds if worker.long else 0.0)
@@ -490,7 +500,7 @@ class WorkerPool:
     async def _replace(self, spare: bool = False) -> None:
         """Start a worker: into the pool, or kept aside as the spare."""
         try:
-            worker = await asyncio.get_running_loop().run_in_executor(None, self._spawn)
+            worker = await asyncio.get_running_loop().run_in_executor(self._starters, self._spawn)
         except WorkerError as exc:
             log.error("cannot replace a query worker: %s", exc)
             return
