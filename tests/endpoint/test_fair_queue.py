@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from coedp.server import clients
 from coedp.server.engine import Outcome
@@ -64,3 +65,32 @@ def test_usage_halves_with_its_half_life():
     assert ledger.value("c", 100.0) == 8.0
     assert abs(ledger.value("c", 110.0) - 4.0) < 1e-9
     assert ledger.value("unknown", 110.0) == 0.0
+
+
+def test_heavy_clients_share_half_the_pool():
+    async def scenario() -> tuple[int, float]:
+        engine = SlowEngine(4)
+        pool = FairPool(engine, per_client=2, client_queue=8, max_queue=64)
+        now = time.monotonic()
+        for name in ("h1", "h2", "h3"):  # each ran a query of a second of CPU lately
+            pool.usage.charge(name, 1.0, now)
+        heavy = [asyncio.create_task(ask(pool, name, 0.5)) for name in ("h1", "h2", "h3")]
+        await asyncio.sleep(0.05)
+        running = pool.running
+        started = time.monotonic()
+        await ask(pool, "light", 0.0)
+        waited = time.monotonic() - started
+        await asyncio.gather(*heavy)
+        return running, waited
+
+    running, waited = asyncio.run(scenario())
+    assert running == 2  # half of the four workers; the third heavy query waits
+    assert waited < 0.2  # a light client finds a worker at once
+
+
+def test_usage_remembers_the_costliest_recent_query():
+    ledger = UsageLedger(half_life=10.0)
+    ledger.charge("c", 2.0, now=0.0)
+    ledger.charge("c", 0.1, now=0.0)
+    assert ledger.peak("c", 0.0) == 2.0
+    assert abs(ledger.peak("c", 10.0) - 1.0) < 1e-9

@@ -14,7 +14,11 @@ the same interface and decides which query runs next:
   queries included), in turn among equals, first come first served within one
   client. A client whose queries are cheap is served before one that has just
   held a worker for seconds, so a few clients sending slow or exploding queries
-  cannot make everyone else wait: they get the workers nobody lighter asks for.
+  cannot make everyone else wait: they get the workers nobody lighter asks for;
+* a client one of whose recent queries took more than ``HEAVY_QUERY`` seconds of
+  CPU is heavy (for about a half-life), and heavy clients together run at most
+  half the pool's workers: however many of them there are, the other half stays
+  for the queries that take milliseconds.
 
 The client is the one :mod:`coedp.server.clients` set for the request.
 """
@@ -40,6 +44,9 @@ _SMOOTHING = 0.2
 USAGE_HALF_LIFE = 60.0
 # Clients remembered at most; past it the ones whose usage has decayed to nothing go.
 _USAGE_ENTRIES = 4096
+# CPU seconds of one query that make its client heavy for a while (the competency
+# questions of queries/ take under 0.2 s each on the published dataset).
+HEAVY_QUERY = 0.5
 
 
 class UsageLedger:
@@ -47,22 +54,32 @@ class UsageLedger:
 
     def __init__(self, half_life: float = USAGE_HALF_LIFE) -> None:
         self.half_life = half_life
-        self._spent: dict[str, tuple[float, float]] = {}  # client -> (seconds, as of)
+        # client -> (seconds in all, seconds of its costliest query, as of)
+        self._spent: dict[str, tuple[float, float, float]] = {}
 
     def __len__(self) -> int:
         return len(self._spent)
 
+    def _decayed(self, client: str, now: float) -> tuple[float, float]:
+        seconds, peak, stamp = self._spent.get(client, (0.0, 0.0, now))
+        factor = 0.5 ** ((now - stamp) / self.half_life)
+        return seconds * factor, peak * factor
+
     def value(self, client: str, now: float) -> float:
         """The client's decayed engine seconds at ``now``."""
-        seconds, stamp = self._spent.get(client, (0.0, now))
-        return seconds * 0.5 ** ((now - stamp) / self.half_life)
+        return self._decayed(client, now)[0]
+
+    def peak(self, client: str, now: float) -> float:
+        """The decayed cost of the client's costliest recent query."""
+        return self._decayed(client, now)[1]
 
     def charge(self, client: str, seconds: float, now: float) -> None:
-        """Add ``seconds`` of engine time to the client's account."""
-        self._spent[client] = (self.value(client, now) + seconds, now)
+        """Add a query of ``seconds`` of engine time to the client's account."""
+        total, peak = self._decayed(client, now)
+        self._spent[client] = (total + seconds, max(peak, seconds), now)
         if len(self._spent) > _USAGE_ENTRIES:
             self._spent = {
-                c: (v, t) for c, (v, t) in self._spent.items()
+                c: (v, p, t) for c, (v, p, t) in self._spent.items()
                 if v * 0.5 ** ((now - t) / self.half_life) > 0.01
             }
 
@@ -180,7 +197,27 @@ class FairPool:
             self.running < self.capacity
             and self._running.get(client, 0) < self.per_client
             and client not in self._waiting
+            and self._heavy_may_start(client, time.monotonic())
         )
+
+    @property
+    def heavy_share(self) -> int:
+        """Queries heavy clients may run at once, together: half the pool."""
+        size = getattr(self.pool, "size", None)
+        return max(1, (size if isinstance(size, int) else self._capacity) // 2)
+
+    def is_heavy(self, client: str, now: float) -> bool:
+        """Whether one of the client's recent queries cost more than ``HEAVY_QUERY``, or
+        one of its running queries has run for twice that (its cost is not known yet)."""
+        if self.usage.peak(client, now) > HEAVY_QUERY:
+            return True
+        return any(now - start > 2 * HEAVY_QUERY for start in self._since.get(client, ()))
+
+    def _heavy_may_start(self, client: str, now: float) -> bool:
+        if not self.is_heavy(client, now):
+            return True
+        heavy = sum(n for c, n in self._running.items() if self.is_heavy(c, now))
+        return heavy < self.heavy_share
 
     def _refusal(self, client: str, timeout: float) -> Refusal | None:
         waiting = len(self._waiting.get(client, ()))
@@ -271,7 +308,10 @@ class FairPool:
         """Hand free slots to the waiting clients that used the engine least, in turn."""
         while self.running < self.capacity and self._waiting:
             now = time.monotonic()
-            eligible = [c for c in self._waiting if self._running.get(c, 0) < self.per_client]
+            eligible = [
+                c for c in self._waiting
+                if self._running.get(c, 0) < self.per_client and self._heavy_may_start(c, now)
+            ]
             if not eligible:
                 return  # every waiting client already runs its share
             # min() keeps the first of equals: the turn order of the waiting clients.
