@@ -94,3 +94,22 @@ def test_usage_remembers_the_costliest_recent_query():
     ledger.charge("c", 0.1, now=0.0)
     assert ledger.peak("c", 0.0) == 2.0
     assert abs(ledger.peak("c", 10.0) - 1.0) < 1e-9
+
+
+class MeasuredEngine(SlowEngine):
+    """Sleeps as told, and says its tasks cost no CPU (as a query waiting for a worker)."""
+
+    async def run(self, task: object, timeout: float) -> Outcome:
+        await asyncio.sleep(float(task))  # type: ignore[arg-type]
+        return Outcome(200, b"", cpu=0.0)
+
+
+def test_a_client_is_charged_the_cpu_its_query_used_not_the_wait():
+    async def scenario() -> tuple[bool, float]:
+        pool = FairPool(MeasuredEngine(2), per_client=1, client_queue=8, max_queue=64)
+        await ask(pool, "patient", 0.7)
+        now = time.monotonic()
+        return pool.is_heavy("patient", now), pool.usage.value("patient", now)
+
+    heavy, spent = asyncio.run(scenario())
+    assert not heavy and spent == 0.0

@@ -74,7 +74,7 @@ class Outcome:
     body: bytes = b""
     message: str = ""
     format_name: str = ""
-    cpu: float = 0.0  # CPU seconds the engine spent on it (0: not measured)
+    cpu: float | None = None  # CPU seconds the engine spent on it (None: not measured)
 
 
 class RowCapExceeded(Exception):

@@ -182,8 +182,9 @@ class FairPool:
         except BaseException:
             self._release(client)
             raise
-        # Charged in CPU seconds where the engine measures them, else in wall-clock time.
-        self._release(client, outcome.cpu or None)
+        # Charged in CPU seconds where the engine measures them (never the time spent
+        # waiting for a worker to start), else in wall-clock time.
+        self._release(client, outcome.cpu)
         took = loop.time() - started
         self._mean_seconds += _SMOOTHING * (took - self._mean_seconds)
         if outcome.status != 200:

@@ -507,8 +507,11 @@ class WorkerPool:
         if self._closed:
             _kill(worker.process)
             return
-        if spare and self._spare is None:
-            self._spare = worker
+        if spare:
+            if self._spare is None:
+                self._spare = worker
+            else:  # one spare is enough; a second would grow the pool past its size
+                _kill(worker.process)
             return
         self._workers.add(worker)
         self._idle.put_nowait(worker)
