@@ -227,6 +227,7 @@ def _serve(settings: Settings, dataset) -> int:  # noqa: ANN001 - LoadedDataset
     stats = connections.ConnectionStats()
     app.state.connection_stats = stats
     connections.install_accept_error_filter(stats=stats)
+    connections.install_invalid_request_filter()
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, access_log=False, log_level="info",
         timeout_graceful_shutdown=5,

@@ -245,3 +245,43 @@ def install_accept_error_filter(
     flt = AcceptErrorFilter(interval, stats)
     logging.getLogger("asyncio").addFilter(flt)
     return flt
+
+
+class RepeatFilter(logging.Filter):
+    """Lets one record starting with ``message`` through per ``interval`` seconds.
+
+    uvicorn logs "Invalid HTTP request received." for every malformed request:
+    an attacker sending garbage would write one line per request. The record let
+    through counts the ones held back since the last.
+    """
+
+    def __init__(self, message: str, interval: float = 5.0) -> None:
+        super().__init__()
+        self.message = message
+        self.interval = interval
+        self.held_back = 0
+        self._last = -float("inf")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for a repeat within ``interval`` of the last one let through."""
+        if not str(record.msg).startswith(self.message):
+            return True
+        now = time.monotonic()
+        if now - self._last < self.interval:
+            self.held_back += 1
+            return False
+        if self.held_back:
+            record.msg = f"{self.message} ({self.held_back} more since the last report)"
+            record.args = ()
+        record.exc_info = None
+        record.exc_text = None
+        self.held_back = 0
+        self._last = now
+        return True
+
+
+def install_invalid_request_filter(interval: float = 5.0) -> RepeatFilter:
+    """Rate-limit uvicorn's line about each malformed request (on ``uvicorn.error``)."""
+    flt = RepeatFilter("Invalid HTTP request received.", interval)
+    logging.getLogger("uvicorn.error").addFilter(flt)
+    return flt
