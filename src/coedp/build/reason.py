@@ -193,7 +193,10 @@ def infer(ontology: Graph, asserted: Graph, reasoner: str = "owlrl") -> Graph:
     base += asserted
     closure = _closure_owlrl(base) if reasoner == "owlrl" else _closure_reasonable(base)
     known_terms = _terms(base)
-    vocabulary = {t for t in _terms(ontology) if isinstance(t, URIRef) and not _builtin(t)}
+    # News about coedp's own terms only: what the closure derives about the
+    # reused vocabularies' terms (their domains spread to super-classes...) is
+    # theirs to publish.
+    vocabulary = {t for t in _terms(ontology) if isinstance(t, URIRef) and str(t).startswith(BASE)}
     kept = [t for t in closure if t not in base and _keep(t, known_terms, vocabulary)]
     copies = _same_as_copies(closure, kept)
     inferred = Graph()

@@ -6,7 +6,12 @@ axiom (sub-class, sub-property, domain, range, disjointness, inverse,
 characteristics, chains, restrictions) and ``rdfs:isDefinedBy``, exactly as the
 originals state them; labels, comments, editorial notes, annotated axioms,
 ontology headers and the individuals a vocabulary names (ORG's org:Head,
-OWL-Time's days and units: data, not axioms, and unused by coedp) are left out. Nothing is chosen term by term, so the closure
+OWL-Time's days and units: data, not axioms, and unused by coedp) are left out.
+
+One repair keeps the result in OWL 2 DL: PROV-O declares prov:specializationOf
+and prov:wasRevisionOf both object and annotation properties, which OWL 2 DL
+forbids; the annotation-property declaration of such a term is dropped (see
+:func:`dl_repairs`), its object-property axioms kept. Nothing is chosen term by term, so the closure
 that the build computes follows the vocabularies' own semantics (PROV-O's
 disjoint prov:Activity and prov:Entity, prov:wasDerivedFrom's domain and
 range...) rather than a convenient part of it.
@@ -56,7 +61,9 @@ HEADER = """\
 # published Turtle of ORG, PROV-O, SKOS and OWL-Time: every declaration and
 # axiom (domains, ranges, disjointness, inverses, chains, restrictions) and
 # rdfs:isDefinedBy, unchanged; labels, comments and the individuals the
-# vocabularies name (org:Head, OWL-Time's days and units) are left out. Do not edit:
+# vocabularies name (org:Head, OWL-Time's days and units) are left out, and so
+# is PROV-O's declaration of prov:specializationOf and prov:wasRevisionOf as
+# annotation properties (they are object properties too: not OWL 2 DL). Do not edit:
 # regenerate. The test suite checks this file against the published files.
 # =============================================================================
 
@@ -83,6 +90,16 @@ def _logical(triple: tuple, headers: set) -> bool:
     return str(p).startswith(str(OWL)) and p not in OWL_ANNOTATIONS
 
 
+def dl_repairs(published: Graph) -> set[tuple]:
+    """Annotation-property declarations of terms also declared object or data properties."""
+    both = {
+        s for s in published.subjects(RDF.type, OWL.AnnotationProperty)
+        if (s, RDF.type, OWL.ObjectProperty) in published
+        or (s, RDF.type, OWL.DatatypeProperty) in published
+    }
+    return {(s, RDF.type, OWL.AnnotationProperty) for s in both}
+
+
 def axioms(published: Graph) -> Graph:
     """The logical axioms of one published vocabulary (with the blank nodes they use)."""
     headers = set(published.subjects(RDF.type, OWL.Ontology))
@@ -105,6 +122,8 @@ def axioms(published: Graph) -> Graph:
             out.add((node, p, o))
             if isinstance(o, BNode):
                 pending.append(o)
+    for triple in dl_repairs(published):
+        out.remove(triple)
     return out
 
 
