@@ -35,6 +35,12 @@ REFLEXIVE_TAUTOLOGIES = frozenset(
     {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf}
 )
 
+# Labels and comments are curated, one per language: SKOS makes every
+# skos:altLabel and skos:hiddenLabel an rdfs:label (a misspelling would become a
+# name), and OWL 2's direct semantics gives annotation sub-properties no
+# consequence anyway. Derived values of these are not published.
+CURATED_ANNOTATIONS = frozenset({RDFS.label, RDFS.comment})
+
 # ``x p owl:Thing`` (and friends) for these properties is a tautology.
 TRIVIAL_OBJECT_PREDICATES = frozenset({RDF.type, RDFS.subClassOf, RDFS.domain, RDFS.range})
 
@@ -147,9 +153,13 @@ def _keep(
     s, p, o = triple
     if isinstance(s, Literal):
         return False  # literals as subjects: owlrl's internal bookkeeping
+    if isinstance(s, BNode) or isinstance(o, BNode):
+        return False  # a class expression of the ontology (the data has no blank nodes)
     for term in (s, o):
         if isinstance(term, BNode | Literal) and term not in known_terms:
             return False  # a literal or blank node the reasoner made up
+    if p in CURATED_ANNOTATIONS:
+        return False
     if s == o and p in REFLEXIVE_TAUTOLOGIES:
         return False
     if _builtin(s):
