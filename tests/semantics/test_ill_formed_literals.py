@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, Namespace, URIRef
 
-from coedp.build.load import _literal_line, parse_file
+from coedp.build.load import literal_line, parse_file
 from coedp.build.terms import qname
 from coedp.cli import main
 from tests.semantics.conftest import ROOT
@@ -64,7 +64,7 @@ def mutations() -> list[Mutation]:
             if p in chosen or not isinstance(o, Literal) or o.datatype not in DATES | NUMBERS:
                 continue
             where = loaded.locate(s)
-            line = _literal_line(lines, o, where.line if where else None)
+            line = literal_line(lines, o, where.line if where else None)
             if line is None:
                 continue
             text = lines[line - 1]
@@ -165,3 +165,20 @@ def test_an_ill_formed_language_tag_is_a_violation(
         and "language tag" in r["message"]
         for r in results
     ), results[:3]
+
+
+def test_a_language_tag_turtle_refuses_is_a_syntax_error_at_its_line(
+    graph_copy: Path, capsys: pytest.CaptureFixture[str]
+):
+    """"..."@e1 breaks Turtle's grammar: exit 2 with FILE:LINE, as for any syntax error."""
+    target = graph_copy / "organisations" / "partners.ttl"
+    text = target.read_text(encoding="utf-8")
+    start = text.index("coedp:profile", text.index("orgs:apple a"))
+    tag = text.index('"@fr', start)
+    target.write_text(text[: tag + 2] + "e1" + text[tag + 4:], encoding="utf-8")
+    line = text[:tag].count("\n") + 1
+    capsys.readouterr()
+    code = main(["validate", "--data", str(graph_copy)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{target}:{line}:" in err, err

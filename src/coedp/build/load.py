@@ -168,7 +168,7 @@ def parse_file(path: Path, root: Path | None = None) -> Loaded:
     text_lines = text.splitlines()
     for s, p, o, reason in ill_formed(graph):
         start = loaded.locate(s)
-        line = _literal_line(text_lines, o, start.line if start else None)
+        line = literal_line(text_lines, o, start.line if start else None)
         loaded.ill_formed.append(IllFormed(s, p, o, reason, Location(shown, line)))
     return loaded
 
@@ -185,7 +185,7 @@ def _line_of_error(text: str, message: str) -> int | None:
     return None
 
 
-def _literal_line(lines: list[str], literal: Literal, start: int | None) -> int | None:
+def literal_line(lines: list[str], literal: Literal, start: int | None) -> int | None:
     """The first line, from the subject's block on, that writes ``literal``'s lexical form."""
     lexical = str(literal)
     needles = [f'"{lexical}"', f"'{lexical}'"]
