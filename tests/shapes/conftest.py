@@ -13,7 +13,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from coedp.build.validate import validate
+from coedp.build.validate import ontology_view, validate
 from coedp.namespaces import SH
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,7 +117,7 @@ def shacl(data: Graph, ontology: Graph, shapes: Graph) -> list[Finding]:
     """Validate as `coedp validate` does: data + ontology merged, no inference."""
     merged = Graph()
     merged += data
-    merged += ontology
+    merged += ontology_view(ontology)
     # The validator itself, so the tests run pyshacl exactly as `coedp validate` does.
     report = validate(merged, shapes).graph
     findings = []

@@ -248,7 +248,7 @@ CASES = [
         "provenance-missing",
         "provenance-required",
         "org/sony",
-        drop(COEDP.statedIn, PROV.wasDerivedFrom, COEDP.curatedBy, PROV.wasAttributedTo),
+        drop(COEDP.statedIn, DCTERMS.source, COEDP.curatedBy, PROV.wasAttributedTo),
     ),
     Case("alt-label-untagged", "names-alt-label", DT, add(SKOS.altLabel, plain("DT"))),
     Case(
@@ -304,10 +304,16 @@ CASES = [
         "curated-by-a-section", "provenance-curated-by", "org/bt", add(COEDP.curatedBy, ID[SECTION])
     ),
     Case(
-        "derived-from-string",
-        "provenance-derived-from",
+        "outside-source-string",
+        "provenance-outside-source",
         "org/kaspersky",
-        add(PROV.wasDerivedFrom, plain("https://www.apple.com/")),
+        add(DCTERMS.source, plain("https://www.apple.com/")),
+    ),
+    Case(
+        "derived-from-used",
+        "provenance-no-derived-from",
+        "country/fr",
+        add(PROV.wasDerivedFrom, ID["org/apple"]),
     ),
     # --- dates ----------------------------------------------------------------
     Case(
@@ -531,7 +537,6 @@ CASES = [
         "organisation-seat-country-consistent",
         "org/euroispa",
         put(COEDP.seatCountry, ID["country/fr"]),
-        severity="Warning",
     ),
     Case(
         "partner-of-no-kind",
@@ -936,6 +941,18 @@ CASES = [
     ),
     Case(
         "alpha3-two-letters", "country-alpha3", "country/fr", put(COEDP.iso3166Alpha3, plain("FR"))
+    ),
+    Case(
+        "authority-as-string",
+        "country-authority",
+        "country/fr",
+        put(COEDP.countryAuthority, plain("http://publications.europa.eu/resource/authority/country/FRA")),
+    ),
+    Case(
+        "authority-elsewhere",
+        "country-authority",
+        "country/de",
+        put(COEDP.countryAuthority, URIRef("https://www.wikidata.org/entity/Q183")),
     ),
     Case(
         "code-of-another-country",

@@ -38,7 +38,7 @@ from coedp.build.closure import (
     split_functional,
 )
 from coedp.build.export import from_ox, to_ox
-from coedp.build.reason import _builtin, _keep
+from coedp.build.reason import _keep
 from coedp.namespaces import ASSERTED, BASE, DATASET, INFERRED, METADATA, ONTOLOGY
 
 Triple = tuple[Node, Node, Node]
@@ -170,7 +170,7 @@ def infer_fast(ontology: list[ox.Triple], asserted: list[ox.Triple]) -> list[ox.
     base.update(asserted)
     known_terms = _KnownTerms(base)
     vocabulary = {t for tr in ontology for t in map(from_ox, tr)
-                  if isinstance(t, URIRef) and not _builtin(t)}
+                  if isinstance(t, URIRef) and str(t).startswith(BASE)}
     kept: list[tuple[Triple, ox.Triple]] = []
     for triple in closure:
         if _keep(triple, known_terms, vocabulary):  # type: ignore[arg-type]

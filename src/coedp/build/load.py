@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
+from coedp.build.literals import ill_formed, quiet_conversions
 from coedp.namespaces import BASE
 
 _PREFIX_RE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I | re.M)
@@ -43,6 +44,17 @@ class Location:
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
+@dataclass(frozen=True)
+class IllFormed:
+    """A literal whose lexical form its datatype does not allow (or with a bad language tag)."""
+
+    subject: Node
+    predicate: URIRef
+    literal: Literal
+    reason: str
+    location: Location
+
+
 @dataclass
 class Loaded:
     """The merged graph of some files, and where each of their subjects was written."""
@@ -50,6 +62,7 @@ class Loaded:
     graph: Graph
     files: list[str] = field(default_factory=list)
     subjects: dict[Node, list[Location]] = field(default_factory=dict)
+    ill_formed: list[IllFormed] = field(default_factory=list)
 
     def locate(self, node: Node) -> Location | None:
         """Where ``node`` is described; a blank node is located by the subject that holds it."""
@@ -70,6 +83,7 @@ class Loaded:
         """Merge ``other`` into this one (graph, files and locations)."""
         self.graph += other.graph
         self.files.extend(other.files)
+        self.ill_formed.extend(other.ill_formed)
         for node, locs in other.subjects.items():
             self.subjects.setdefault(node, []).extend(locs)
 
@@ -137,18 +151,52 @@ def parse_file(path: Path, root: Path | None = None) -> Loaded:
     graph = Graph()
     try:
         # A base under the project's own IRIs: relative IRIs never leak a local path.
-        graph.parse(data=text, format="turtle", publicID=BASE)
+        with quiet_conversions():
+            graph.parse(data=text, format="turtle", publicID=BASE)
     except BadSyntax as exc:
         raise TurtleSyntaxError(shown, exc.lines + 1, exc._why) from None
     except Exception as exc:  # rdflib raises several types for bad input
-        raise TurtleSyntaxError(shown, None, str(exc) or type(exc).__name__) from None
+        message = str(exc) or type(exc).__name__
+        raise TurtleSyntaxError(shown, _line_of_error(text, message), message) from None
     lines = _subject_lines(text, graph)
     subjects: dict[Node, list[Location]] = {}
     for subject in set(graph.subjects()):
         if isinstance(subject, BNode):
             continue
         subjects[subject] = [Location(shown, lines.get(subject))]
-    return Loaded(graph=graph, files=[shown], subjects=subjects)
+    loaded = Loaded(graph=graph, files=[shown], subjects=subjects)
+    text_lines = text.splitlines()
+    for s, p, o, reason in ill_formed(graph):
+        start = loaded.locate(s)
+        line = literal_line(text_lines, o, start.line if start else None)
+        loaded.ill_formed.append(IllFormed(s, p, o, reason, Location(shown, line)))
+    return loaded
+
+
+def _line_of_error(text: str, message: str) -> int | None:
+    """The line of an error rdflib reports without one: its quoted token (a language tag)."""
+    quoted = re.search(r"'([^']+)'", message)
+    if quoted is None:
+        return None
+    token = re.compile(r"@" + re.escape(quoted.group(1)) + r"(?![\w-])")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if token.search(line):
+            return number
+    return None
+
+
+def literal_line(lines: list[str], literal: Literal, start: int | None) -> int | None:
+    """The first line, from the subject's block on, that writes ``literal``'s lexical form."""
+    lexical = str(literal)
+    needles = [f'"{lexical}"', f"'{lexical}'"]
+    begin = (start or 1) - 1
+    for number in range(begin, len(lines)):
+        line = lines[number]
+        if any(n in line for n in needles) or re.search(
+            r"(?<![\w\"'.:-])" + re.escape(lexical) + r"(?![\w\"'.:-])", line
+        ):
+            return number + 1
+    return start
 
 
 def load_files(paths: Iterable[Path], root: Path | None = None) -> Loaded:

@@ -22,7 +22,7 @@ from coedp.build import export
 from coedp.build.alongside import Alongside
 from coedp.build.load import Loaded, Location, load_files, turtle_files
 from coedp.build.reason import infer
-from coedp.build.validate import Report, validate
+from coedp.build.validate import Report, ontology_view, validate
 from coedp.build.void import metadata_graph, void_file_graph
 from coedp.namespaces import ASSERTED, COEDP, INFERRED, METADATA, ONTOLOGY
 
@@ -58,7 +58,7 @@ class Sources:
         """Curated data with the ontology merged in: what the shapes see."""
         graph = Graph()
         graph += self.data.graph
-        graph += self.ontology.graph
+        graph += ontology_view(self.ontology.graph)
         return graph
 
     def locate(self, node: Node) -> Location | None:
@@ -175,7 +175,10 @@ def build(
     try:
         report = timer.run(
             "validate",
-            lambda: validate(sources.validation_graph(), sources.shapes.graph, sources.locate),
+            lambda: validate(
+                sources.validation_graph(), sources.shapes.graph, sources.locate,
+                sources.data.ill_formed + sources.ontology.ill_formed,
+            ),
             lambda r: len(r.results),
             lambda r: f"{r.violations} violations, {r.warnings} warnings",
         )

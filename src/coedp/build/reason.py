@@ -35,6 +35,12 @@ REFLEXIVE_TAUTOLOGIES = frozenset(
     {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf}
 )
 
+# Labels and comments are curated, one per language: SKOS makes every
+# skos:altLabel and skos:hiddenLabel an rdfs:label (a misspelling would become a
+# name), and OWL 2's direct semantics gives annotation sub-properties no
+# consequence anyway. Derived values of these are not published.
+CURATED_ANNOTATIONS = frozenset({RDFS.label, RDFS.comment})
+
 # ``x p owl:Thing`` (and friends) for these properties is a tautology.
 TRIVIAL_OBJECT_PREDICATES = frozenset({RDF.type, RDFS.subClassOf, RDFS.domain, RDFS.range})
 
@@ -147,9 +153,13 @@ def _keep(
     s, p, o = triple
     if isinstance(s, Literal):
         return False  # literals as subjects: owlrl's internal bookkeeping
+    if isinstance(s, BNode) or isinstance(o, BNode):
+        return False  # a class expression of the ontology (the data has no blank nodes)
     for term in (s, o):
         if isinstance(term, BNode | Literal) and term not in known_terms:
             return False  # a literal or blank node the reasoner made up
+    if p in CURATED_ANNOTATIONS:
+        return False
     if s == o and p in REFLEXIVE_TAUTOLOGIES:
         return False
     if _builtin(s):
@@ -193,7 +203,10 @@ def infer(ontology: Graph, asserted: Graph, reasoner: str = "owlrl") -> Graph:
     base += asserted
     closure = _closure_owlrl(base) if reasoner == "owlrl" else _closure_reasonable(base)
     known_terms = _terms(base)
-    vocabulary = {t for t in _terms(ontology) if isinstance(t, URIRef) and not _builtin(t)}
+    # News about coedp's own terms only: what the closure derives about the
+    # reused vocabularies' terms (their domains spread to super-classes...) is
+    # theirs to publish.
+    vocabulary = {t for t in _terms(ontology) if isinstance(t, URIRef) and str(t).startswith(BASE)}
     kept = [t for t in closure if t not in base and _keep(t, known_terms, vocabulary)]
     copies = _same_as_copies(closure, kept)
     inferred = Graph()

@@ -7,7 +7,7 @@ must be reported even if OWL could make it up.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,11 +21,51 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.term import Node
 
-from coedp.build.load import Location
+from coedp.build.load import IllFormed, Location
 from coedp.build.terms import qname
 from coedp.namespaces import SH
 
 SEVERITIES = ("Violation", "Warning", "Info")
+
+# How an ill-formed literal is named in reports (it is found before SHACL runs).
+ILL_FORMED_COMPONENT = "IllFormedLiteral"
+ILL_FORMED_SHAPE = "coedp:well-formed-literal"
+
+
+def ontology_view(ontology: Graph) -> Graph:
+    """The ontology as the shapes need it: the triples about named terms.
+
+    OWL class expressions and lists (restrictions, unions, property chains) are
+    blank nodes; the shapes only follow rdf:type and rdfs:subClassOf between
+    named classes, and would otherwise take those nodes for data.
+    """
+    view = Graph()
+    for triple in ontology:
+        if not isinstance(triple[0], BNode):
+            view.add(triple)
+    return view
+
+
+def ill_formed_results(
+    found: Iterable[IllFormed], locate: Callable[[Node], Location | None]
+) -> list[Result]:
+    """One Violation per ill-formed literal, at the line that writes it."""
+    results = []
+    for item in found:
+        focus = item.subject
+        results.append(
+            Result(
+                focus=qname(focus) if not isinstance(focus, BNode) else "[]",
+                path=qname(item.predicate),
+                severity="Violation",
+                message=f"Ill-formed literal: {item.reason}.",
+                component=ILL_FORMED_COMPONENT,
+                shape=ILL_FORMED_SHAPE,
+                value=str(item.literal),
+                location=item.location or locate(focus),
+            )
+        )
+    return results
 
 
 def path_text(shapes: Graph, path: Node | None) -> str:
@@ -156,12 +196,18 @@ def validate(
     data: Graph,
     shapes: Graph,
     locate: Callable[[Node], Location | None] = lambda node: None,
+    ill_formed: Iterable[IllFormed] = (),
 ) -> Report:
     """Validate ``data`` (curated data with the ontology merged in) against ``shapes``.
 
     No inference is run; ``data`` is not modified. ``locate`` maps a focus node
-    to where it was written.
+    to where it was written. ``ill_formed`` are the literals the loader found
+    ill-formed: each is a Violation, and the shapes never see it (SHACL engines
+    compare or cast such values and fail).
     """
+    ill_formed = list(ill_formed)
+    if ill_formed:
+        data = _without(data, ill_formed)
     with _prepared_queries():
         conforms, report_graph, _text = shacl_validate(
             data,
@@ -171,7 +217,7 @@ def validate(
             abort_on_first=False,
             allow_warnings=False,
         )
-    results = []
+    results = ill_formed_results(ill_formed, locate)
     for result in report_graph.subjects(RDF.type, SH.ValidationResult):
         focus = report_graph.value(result, SH.focusNode)
         severity_node = report_graph.value(result, SH.resultSeverity)
@@ -201,7 +247,16 @@ def validate(
             r.message,
         )
     )
-    return Report(conforms=bool(conforms), results=results, graph=report_graph)
+    return Report(conforms=bool(conforms) and not ill_formed, results=results, graph=report_graph)
+
+
+def _without(data: Graph, ill_formed: list[IllFormed]) -> Graph:
+    """A copy of ``data`` without the triples that hold an ill-formed literal."""
+    copy = Graph()
+    copy += data
+    for item in ill_formed:
+        copy.remove((item.subject, item.predicate, item.literal))
+    return copy
 
 
 def _bnode_focus(data: Graph, node: Node) -> str:

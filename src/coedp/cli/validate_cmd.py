@@ -47,7 +47,8 @@ examples:
 
 exit codes:
   0  no Violation (warnings may have been printed)
-  1  at least one Violation
+  1  at least one Violation (an ill-formed literal, such as "2020-13-45"^^xsd:date
+     or an integer written "12a", is one, at the line that writes it)
   2  usage error, missing folder or a Turtle syntax error (FILE:LINE: message)
 
 environment:
@@ -100,7 +101,7 @@ def _files(targets: Iterable[Path], what: str) -> list[Path]:
 def run(args: argparse.Namespace) -> int:
     """Validate and print the report; the exit code says whether a Violation was found."""
     from coedp.build.load import TurtleSyntaxError, load_files
-    from coedp.build.validate import validate
+    from coedp.build.validate import ontology_view, validate
 
     root = paths.project_root()
     try:
@@ -118,9 +119,12 @@ def run(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return 2
 
-    graph = data.graph + ontology.graph
+    graph = data.graph + ontology_view(ontology.graph)
     with console.status("validating"):
-        report = validate(graph, shapes.graph, lambda n: data.locate(n) or ontology.locate(n))
+        report = validate(
+            graph, shapes.graph, lambda n: data.locate(n) or ontology.locate(n),
+            data.ill_formed + ontology.ill_formed,
+        )
     print_report(report, args.format, data)
     return 1 if report.violations else 0
 
