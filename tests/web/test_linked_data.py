@@ -10,6 +10,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
+from coedp.web.describe import PAGE_SIZE
+
 from .conftest import BASE
 
 # One IRI of each kind, with a label its description must carry.
@@ -175,18 +177,18 @@ def _most_linked(http) -> tuple[str, int]:
 
 def test_incoming_links_are_paged(http):
     iri, count = _most_linked(http)
-    assert count > 500, "the dataset has no IRI with more than 500 incoming links"
+    assert count > PAGE_SIZE, f"the dataset has no IRI with more than {PAGE_SIZE} incoming links"
     rel = iri[len(BASE):]
     subject = URIRef(iri)
     first = http.get(f"/doc/{rel}.nt")
     assert 'rel="next"' in first.headers["link"]
     assert f"</doc/{rel}.nt?page=2>" in first.headers["link"]
     incoming = {(s, p) for s, p, _ in parse(first.content, "nt").triples((None, None, subject))}
-    assert len(incoming) == 500
+    assert len(incoming) == PAGE_SIZE
     second = http.get(f"/doc/{rel}.nt", params={"page": 2})
     more = {(s, p) for s, p, _ in parse(second.content, "nt").triples((None, None, subject))}
     assert more and not (more & incoming)
-    pages = -(-count // 500)
+    pages = -(-count // PAGE_SIZE)
     last = http.get(f"/doc/{rel}.nt", params={"page": pages})
     assert 'rel="next"' not in last.headers["link"]
     assert http.get(f"/doc/{rel}", params={"page": "zero"}).status_code == 400

@@ -29,7 +29,7 @@ from coedp.web import catalogue, data
 from coedp.web.catalogue import LABEL, PREF, SD, Catalogue
 from coedp.web.data import Term, sparql_iri
 
-PAGE_SIZE = 500
+PAGE_SIZE = 200
 
 # Several small queries rather than one with UNIONs: the endpoint's guard
 # parses every query with rdflib first, and small queries parse many times
