@@ -359,6 +359,8 @@ class WorkerPool:
                 return replace(answer, cpu=self._cpu_used(worker) + self._start_seconds)
             outcome = await loop.run_in_executor(self._readers, worker.conn.recv)
             done = True
+            if not isinstance(outcome, Outcome):  # the remote engine's guards answer otherwise
+                return outcome
             # A long query's worker is replaced: the start of the new one is on it too.
             spent = self._cpu_used(worker) + (self._start_seconds if worker.long else 0.0)
             return replace(outcome, cpu=spent)
