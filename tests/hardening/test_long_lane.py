@@ -22,12 +22,12 @@ CHEAP = "ASK { ?s ?p ?o }"
 
 @pytest.fixture(scope="module")
 def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Two workers (so one long query at a time), a 6 s timeout, clients by X-Forwarded-For."""
+    """Two workers (so one long query at a time), a 20 s timeout, clients by X-Forwarded-For."""
     data = tmp_path_factory.mktemp("lane") / "lane.nq"
     with data.open("w", encoding="utf-8") as fh:
         for i in range(2000):
             fh.write(f'<http://e.org/s{i}> <http://e.org/p> "v{i}" <{ASSERTED}> .\n')
-    srv = Server(data, "--workers", "2", "--timeout", "6", "--trusted-proxies", "127.0.0.1")
+    srv = Server(data, "--workers", "2", "--timeout", "20", "--trusted-proxies", "127.0.0.1")
     yield srv
     srv.stop()
 
@@ -37,11 +37,10 @@ def ask(server: Server, client: str, query: str) -> httpx.Response:
                       headers={"X-Forwarded-For": client})
 
 
-def nice(pid: int) -> int:
-    """The worker's nice value: every one of its threads must have the same."""
+def nice(pid: int) -> int | None:
+    """The worker's nice value when every one of its threads has it, else None."""
     values = set(thread_nice_values(pid))
-    assert len(values) == 1, f"threads of {pid} at different priorities: {values}"
-    return values.pop()
+    return values.pop() if len(values) == 1 else None
 
 
 def test_a_long_query_runs_niced_beside_a_whole_pool_and_a_second_is_stopped(lane: Server):
@@ -49,11 +48,15 @@ def test_a_long_query_runs_niced_beside_a_whole_pool_and_a_second_is_stopped(lan
     first: dict[str, httpx.Response] = {}
     runner = threading.Thread(target=lambda: first.update(r=ask(lane, "192.0.2.1", SLOW)))
     runner.start()
-    time.sleep(2.0)  # past a second of CPU: long by now
-
-    # The long query's worker is niced, and a fresh worker took its place.
-    live = alive_workers(lane)
-    niced = [pid for pid in live if nice(pid) == 19]
+    # Past a second of CPU the query is long: its worker is niced, and a fresh worker
+    # takes its place (a busy machine gives the second of CPU in more wall-clock time).
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        live = alive_workers(lane)
+        niced = [pid for pid in live if nice(pid) == 19]
+        if niced and len([pid for pid in live if nice(pid) == 0]) == 2:
+            break
+        time.sleep(0.1)
     assert len(niced) == 1 and niced[0] in before, (before, live)
     assert len([pid for pid in live if nice(pid) == 0]) == 2, live
 
@@ -68,7 +71,7 @@ def test_a_long_query_runs_niced_beside_a_whole_pool_and_a_second_is_stopped(lan
     assert "long queries" in second.text and second.headers.get("retry-after") == "60"
 
     runner.join(30)
-    assert first["r"].status_code == 503 and "longer than 6 s" in first["r"].text
+    assert first["r"].status_code == 503 and "longer than 20 s" in first["r"].text
     # The niced worker is gone; the pool is two workers at normal priority.
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
