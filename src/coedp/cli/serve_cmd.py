@@ -69,9 +69,9 @@ examples:
   coedp serve --port 8080
   COEDP_PORT=8080 coedp serve
   coedp serve --data dist/coedp.nq --store-dir /var/lib/coedp --workers 4
-  coedp serve --host 0.0.0.0 --public-url https://coedp.example.org/ \
+  coedp serve --host 0.0.0.0 --public-url https://coedp.example.org/ \\
               --trusted-proxies 127.0.0.1
-  curl -H 'Accept: text/csv' --data-urlencode \
+  curl -H 'Accept: text/csv' --data-urlencode \\
        'query=SELECT ?p WHERE { ?p a coedp:DigitalPartner }' http://127.0.0.1:8000/sparql
 
 exit codes:

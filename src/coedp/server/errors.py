@@ -138,7 +138,7 @@ def _engine_message(query: str, prefixes: Mapping[str, str]) -> str | None:
 
 def _diagnose(query: str, prefixes: Mapping[str, str]) -> _Finding | None:
     """The first mistake the lexer sees: a bad token, an unknown prefix or word, a bracket."""
-    from coedp.server.guard import GuardError, _Lexer
+    from coedp.server.guard import GuardError, _clause_word, _Lexer
 
     declared = dict(prefixes)
     brackets: list[tuple[str, int]] = []
@@ -146,10 +146,19 @@ def _diagnose(query: str, prefixes: Mapping[str, str]) -> _Finding | None:
     form = ""
     expect_name = False
     tokens: list = []
+    triples = _TriplePatterns()
+    lexer = _Lexer(query)
     try:
-        for token in _Lexer(query).tokens():
+        for token in lexer.tokens():
             tokens.append(token)
             kind, text, upper = token.kind, token.text, token.text.upper()
+            missing = triples.feed(token)
+            if missing is not None:
+                return _Finding(missing[0], missing[1].replace("{at}", position(query, missing[0])))
+            if len(tokens) > 1 and _dangling(tokens[-2], token):
+                op = tokens[-2]
+                return _Finding(op.offset, f"the {op.text} at {position(query, op.offset)} "
+                                "has nothing on its right")
             if kind == "open":
                 brackets.append((text, token.offset))
                 continue
@@ -182,8 +191,12 @@ def _diagnose(query: str, prefixes: Mapping[str, str]) -> _Finding | None:
                     continue
                 if kind in ("word", "pname") and upper.startswith(QUERY_FORMS):
                     form = upper
+                    if kind == "word" and upper.startswith("SELECT"):
+                        lexer.frames[-1].clause = "select"  # as the guard reads it
                     continue
                 return _Finding(token.offset, not_a_query_message(query, token.offset, text))
+            if kind == "word":
+                _clause_word(lexer, upper)  # where "(" opens an expression, as in the guard
             if kind == "pname" and token.prefix not in declared:
                 return _Finding(token.offset, unknown_prefix_message(
                     query, token.offset, token.prefix, prefixes))
@@ -197,12 +210,85 @@ def _diagnose(query: str, prefixes: Mapping[str, str]) -> _Finding | None:
         at = re.search(r"line (\d+), column (\d+)", exc.message)
         where = _offset(query, int(at[1]), int(at[2])) if at else len(query)
         return _Finding(where, exc.message)
+    if tokens and tokens[-1].kind == "op" and tokens[-1].text in _COMPARISONS:
+        op = tokens[-1]
+        return _Finding(op.offset, f"the {op.text} at {position(query, op.offset)} "
+                        "has nothing on its right")
     if not form:
         return _Finding(len(query), not_a_query_message(query, len(query), ""))
     if brackets:
         opened, at = brackets[-1]
         return _Finding(len(query), f"the {opened} at {position(query, at)} is never closed")
     return None
+
+
+class _TriplePatterns:
+    """Finds a triple pattern that stops before its object: ``{ ?s ?p }``, ``?s ?p ?o ; ?q .``.
+
+    Follows the simple terms (variables, IRIs, prefixed names, blank nodes, ``a``)
+    written since the last ``{``, ``.`` or ``;``; any other token (a literal, a path,
+    a function, brackets) leaves the pattern to the engine. VALUES blocks are skipped.
+    """
+
+    SIMPLE = frozenset({"var", "iri", "pname", "bnode"})
+
+    def __init__(self) -> None:
+        self.run: list | None = None  # simple terms since the separator; None: not followed
+        self.after = ""  # the separator: "{", "." or ";"
+        self.values = False  # VALUES read, its variables being read
+
+    def feed(self, token: object) -> tuple[int, str] | None:
+        """Read one token; (offset, message with "{at}") when a pattern lacks its object."""
+        kind, text = getattr(token, "kind", ""), getattr(token, "text", "")
+        upper = text.upper()
+        if kind == "word" and upper == "VALUES":
+            self.values, self.run = True, None
+            return None
+        if text == "{" and not self.values:
+            self.run, self.after = [], "{"
+            return None
+        if kind == "close" or text in (".", ";"):
+            found = self._missing()
+            self.values = False
+            if text in (".", ";"):
+                self.run, self.after = [], text
+            elif text == "}":  # a pattern may follow a group: { OPTIONAL { ... } ?s ?p ?o }
+                self.run, self.after = [], "."
+            else:
+                self.run, self.after = None, ""
+            return found
+        if self.values and (kind == "var" or text in "()"):
+            return None
+        self.values = False
+        simple = kind in self.SIMPLE or (kind == "word" and text == "a")
+        if self.run is not None and simple:
+            self.run.append(token)
+        else:
+            self.run = None
+        return None
+
+    def _missing(self) -> tuple[int, str] | None:
+        run = self.run
+        if run is None:
+            return None
+        if self.after in ("{", ".") and len(run) == 2:
+            subject = run[0]
+            return subject.offset, (f"the triple pattern {subject.text} {run[1].text} at {{at}} "
+                                    "has no object")
+        if self.after == ";" and len(run) == 1:
+            return run[0].offset, f"the predicate {run[0].text} at {{at}} has no object"
+        return None
+
+
+_COMPARISONS = frozenset({"=", "!=", "<", ">", "<=", ">=", "&&", "||"})
+
+
+def _dangling(previous: object, token: object) -> bool:
+    """A comparison or logical operator straight before a closing bracket: no right operand."""
+    return (
+        getattr(previous, "kind", "") == "op" and getattr(previous, "text", "") in _COMPARISONS
+        and getattr(token, "kind", "") == "close"
+    )
 
 
 def _summarise(query: str, stop: int, detail: str) -> str:
