@@ -35,7 +35,7 @@ LISTED_EXPECTED = 8
 KEYWORDS = frozenset("""
 BASE PREFIX SELECT CONSTRUCT DESCRIBE ASK DISTINCT REDUCED AS FROM NAMED WHERE GROUP BY
 HAVING ORDER ASC DESC LIMIT OFFSET VALUES UNDEF OPTIONAL GRAPH SERVICE SILENT BIND MINUS
-FILTER UNION NOT IN EXISTS A TRUE FALSE COUNT SUM MIN MAX AVG SAMPLE GROUP_CONCAT SEPARATOR
+FILTER UNION NOT IN EXISTS A TRUE FALSE LATERAL COUNT SUM MIN MAX AVG SAMPLE GROUP_CONCAT SEPARATOR
 STR LANG LANGMATCHES DATATYPE BOUND IRI URI BNODE RAND ABS CEIL FLOOR ROUND CONCAT STRLEN
 UCASE LCASE ENCODE_FOR_URI CONTAINS STRSTARTS STRENDS STRBEFORE STRAFTER YEAR MONTH DAY
 HOURS MINUTES SECONDS TIMEZONE TZ NOW UUID STRUUID MD5 SHA1 SHA256 SHA384 SHA512 COALESCE
@@ -114,13 +114,15 @@ def explain(query: str, engine_message: str | None = None,
     prefixes = PREFIXES if prefixes is None else prefixes
     if engine_message is None:
         engine_message = _engine_message(query, prefixes)
-    match = re.match(r"error at (\d+):(\d+): (.*)", engine_message or "", re.S)
+    if not engine_message:  # the engine reads the query: nothing to explain here
+        return "syntax error"
+    match = re.match(r"error at (\d+):(\d+): (.*)", engine_message, re.S)
     stop = _offset(query, int(match[1]), int(match[2])) if match else len(query)
     finding = _diagnose(query, prefixes)
     if finding is not None and (finding.offset <= stop or not match):
         return finding.message
     if not match:
-        return f"syntax error: {engine_message}" if engine_message else "syntax error"
+        return f"syntax error: {engine_message}"
     return _summarise(query, stop, match[3])
 
 

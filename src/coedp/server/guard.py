@@ -644,7 +644,12 @@ def parse_check(
         try:
             parseUpdate(query)
         except Exception:  # noqa: BLE001 - the query error is the one to report
-            raise GuardError(400, syntax_message(query, exc)) from None
+            from coedp.server.errors import explain
+
+            message = explain(query)  # worded as everywhere else, when the engine agrees
+            raise GuardError(
+                400, syntax_message(query, exc) if message == "syntax error" else message
+            ) from None
         raise GuardError(403, CONTRIBUTE) from None
     except RecursionError:
         raise GuardError(400, "the query is nested too deeply to be parsed") from None
