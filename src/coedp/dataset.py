@@ -48,7 +48,9 @@ def locate(path: Path, formats: Mapping[str, object], folder_files: Sequence[str
             "run 'coedp build' first, or pass the dataset file itself"
         )
     if not path.exists():
-        raise DatasetError(f"{path} does not exist; run 'coedp build' first")
+        # A path given by hand: most often mistyped, so no advice to build.
+        raise DatasetError(f"{path} does not exist; check the path (a dataset file or a "
+                           "folder holding one)")
     if path.suffix.lower() not in formats:
         raise DatasetError(
             f"{path}: unknown format; expected one of {', '.join(sorted(formats))}"

@@ -149,8 +149,10 @@ def test_foreign_dataset_iris_are_refused_without_fetching(client, listener):
 
 def test_syntax_error_gives_message_and_position(client):
     r = client.get("/sparql", params={"query": "SELECT ?s\nWHERE { ?s ?p }"})
-    assert_text(r, 400, "syntax error", "line 2")
-    assert "^" in r.text
+    assert_text(r, 400, "the triple pattern ?s ?p at line 2, column 9 has no object")
+    r = client.get("/sparql", params={"query": "SELECT ?s\nWHERE { ?s ?p ?o } ORDER BY"})
+    assert_text(r, 400, "syntax error at line 2, column 28")
+    assert "\\u{" not in r.text and len(r.text) < 300  # no grammar dump
 
 
 def test_deeply_nested_query_refused_server_stays_up(client):
@@ -207,7 +209,8 @@ def test_format_not_fitting_the_query_is_406(client):
 def test_empty_and_missing_query(client):
     assert_text(client.get("/sparql", params={"query": "  "}), 400, "empty")
     assert_text(client.post("/sparql", data={"default-graph-uri": "x"}), 400, "no query")
-    assert_text(client.get("/sparql", params={"query": "HELLO"}), 400, "not a SPARQL query")
+    assert_text(client.get("/sparql", params={"query": "HELLO"}), 400,
+                "HELLO at line 1, column 1: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
 
 
 def test_row_cap_refuses_clearly(limits_server):

@@ -6,7 +6,6 @@ import argparse
 import csv
 import io
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -15,6 +14,8 @@ import pyoxigraph as ox
 from coedp import console, dataset
 from coedp.build.terms import shorten_iri
 from coedp.namespaces import PREFIXES
+from coedp.server.errors import explain
+from coedp.server.guard import GuardError, LexInfo, lex_check
 
 FORMATS = ("table", "csv", "tsv", "json")
 ENGINES = ("oxigraph", "rdflib")
@@ -22,8 +23,11 @@ ENGINES = ("oxigraph", "rdflib")
 DESCRIPTION = """\
 Run a SPARQL 1.1 query over the built dataset (dist/coedp.nq, built first if it
 is missing). The default graph is the union of the named graphs (asserted,
-inferred, ontology, metadata); GRAPH <...> reaches each one. The project
-prefixes (coedp:, orgs:, body:, country:, activity:, skos:, dct:, org: ...) are predeclared.
+inferred, ontology, metadata); GRAPH <...> reaches each one; FROM <graph> and
+FROM NAMED <graph> choose the graphs, as at the endpoint (FROM
+<https://coedp.org/graph/asserted> queries without inferences). The project
+prefixes (coedp:, orgs:, body:, country:, activity:, skos:, dct:, org: ...) are
+predeclared, as at the endpoint; a query's own PREFIX declarations win.
 
 SELECT prints a table (IRIs shortened) or CSV/TSV/JSON per the W3C SPARQL
 result formats; ASK prints true or false; CONSTRUCT and DESCRIBE print Turtle.
@@ -35,13 +39,16 @@ examples:
   coedp query --query 'SELECT ?c (COUNT(*) AS ?n) { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n)'
   coedp query --query 'ASK { orgs:thales ?p ?o }'
   coedp query queries/x.rq --format csv > x.csv
+  echo 'SELECT ?p WHERE { ?p a coedp:DigitalPartner }' | coedp query -
+  coedp query -e 'SELECT (COUNT(*) AS ?n) FROM <https://coedp.org/graph/asserted> {?s ?p ?o}'
   coedp query queries/x.rq --data dist/coedp.trig --engine rdflib
 
 exit codes:
   0  the query ran
   1  the dataset could not be built (SHACL violations)
-  2  usage error, unreadable query, malformed query (the parser's message,
-     with line and column), unreadable dataset
+  2  usage error, unreadable query, malformed query (what is wrong, with its line
+     and column, worded as the endpoint words it), FROM naming a graph the
+     dataset lacks, unreadable dataset
 
 environment:
   COEDP_HOME   project folder (default: the checkout)
@@ -61,7 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("file", nargs="?", type=Path, metavar="FILE.rq",
-                        help="file holding the query")
+                        help="file holding the query ('-': read it from standard input)")
     parser.add_argument("--query", "-e", metavar="TEXT", help="the query text itself")
     parser.add_argument("--format", choices=FORMATS, default="table",
                         help="output of a SELECT (default: table)")
@@ -78,6 +85,11 @@ def _read_query(args: argparse.Namespace) -> tuple[str, str]:
         raise ValueError("give either a query file or --query TEXT (exactly one)")
     if args.query:
         return args.query, "--query"
+    if str(args.file) == "-":
+        try:
+            return sys.stdin.read(), "<stdin>"
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(f"standard input: {exc}") from None
     try:
         return args.file.read_text(encoding="utf-8"), str(args.file)
     except (OSError, UnicodeDecodeError) as exc:
@@ -85,17 +97,23 @@ def _read_query(args: argparse.Namespace) -> tuple[str, str]:
         raise ValueError(f"{args.file}: {reason}") from None
 
 
-def syntax_message(text: str, source: str, message: str) -> str:
-    """The parser's message as ``SOURCE:LINE:COLUMN: ...``, with the line and a caret."""
-    match = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
-    if not match:
-        return f"{source}: malformed query: {message}"
-    line, column, detail = int(match[1]), int(match[2]), match[3]
-    lines = text.splitlines()
-    shown = ""
-    if 1 <= line <= len(lines):
-        shown = f"\n  {lines[line - 1]}\n  {' ' * (column - 1)}^"
-    return f"{source}:{line}:{column}: malformed query: {detail}{shown}"
+def _check(text: str, store: ox.Store) -> LexInfo:
+    """The endpoint's lexical check (FROM graphs, form, strings), SERVICE allowed.
+
+    Raises ``ValueError`` with the endpoint's wording.
+    """
+    names = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+    size = len(text.encode("utf-8"))
+    try:
+        return lex_check(text, size, 1 << 30, names, None, PREFIXES, check_service=False)
+    except GuardError as exc:
+        if exc.status == 403:  # an update
+            raise ValueError(
+                "coedp query runs queries (SELECT, ASK, CONSTRUCT, DESCRIBE) only; to change "
+                "the data, edit the Turtle files under graph/ and check them with "
+                "'coedp validate'"
+            ) from None
+        raise ValueError(exc.message) from None
 
 
 @console.guarded
@@ -119,9 +137,15 @@ def run(args: argparse.Namespace) -> int:
 def _run_oxigraph(text: str, source: str, path: Path, fmt: str) -> int:
     store = dataset.open_store(path)
     try:
-        results = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        info = _check(text, store)
+        # The union default graph, unless FROM / FROM NAMED choose the graphs (as the endpoint).
+        results = store.query(text, prefixes=PREFIXES,
+                              use_default_graph_as_union=not info.has_from)
+    except ValueError as exc:
+        console.error(f"{source}: {exc}")
+        return 2
     except SyntaxError as exc:
-        console.error(syntax_message(text, source, str(exc)))
+        console.error(f"{source}: {explain(text, str(exc))}")
         return 2
     if isinstance(results, ox.QueryBoolean):
         _print_boolean(bool(results), fmt)
@@ -180,19 +204,27 @@ def _print_table(variables: list[str], rows: list[list[str]]) -> None:
     out.print(f"[dim]{len(rows)} row(s)[/]")
 
 
+def _malformed(text: str) -> bool:
+    """Whether oxigraph (the endpoint's engine) refuses to parse ``text``."""
+    try:
+        ox.Store().query(text, prefixes=PREFIXES)
+    except SyntaxError:
+        return True
+    except Exception:  # noqa: BLE001 - it parsed; evaluation is not the question
+        return False
+    return False
+
+
 def _run_rdflib(text: str, source: str, path: Path, fmt: str) -> int:
-    from pyparsing import ParseException
     from rdflib import BNode, Literal, URIRef
 
     ds = dataset.open_rdflib(path)
     try:
         result = ds.query(text, initNs=PREFIXES)
-    except ParseException as exc:
-        console.error(f"{source}:{exc.lineno}:{exc.col}: malformed query: {exc.msg}"
-                      f"\n  {exc.line}\n  {' ' * (exc.col - 1)}^")
-        return 2
-    except Exception as exc:  # rdflib reports unknown prefixes and the like this way
-        console.error(f"{source}: malformed query: {exc}")
+    except Exception as exc:  # noqa: BLE001 - rdflib raises assorted errors on bad queries
+        # Worded as the endpoint words it; rdflib's own message if oxigraph parses the query.
+        message = explain(text) if _malformed(text) else f"malformed query: {exc}"
+        console.error(f"{source}: {message}")
         return 2
     if result.type == "ASK":
         _print_boolean(bool(result.askAnswer), fmt)

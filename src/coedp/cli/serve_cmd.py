@@ -59,6 +59,30 @@ description), /rdf-graph-store (?default or ?graph=IRI, read-only), /healthz,
 Behind a reverse proxy, give its address to --trusted-proxies (so that each
 client, not the proxy, gets its own share of the workers) and the public address
 to --public-url.
+
+The prefixes of the project (coedp:, orgs:, body:, activity:, country:, rdfs:,
+skos: ...; the whole list is in the service description, as sh:declare) are
+predeclared at /sparql and on the query page; a query's own PREFIX wins.
+
+examples:
+  coedp serve                                  # dist/, on http://127.0.0.1:8000/
+  coedp serve --port 8080
+  COEDP_PORT=8080 coedp serve
+  coedp serve --data dist/coedp.nq --store-dir /var/lib/coedp --workers 4
+  coedp serve --host 0.0.0.0 --public-url https://coedp.example.org/ \\
+              --trusted-proxies 127.0.0.1
+  curl -H 'Accept: text/csv' --data-urlencode \\
+       'query=SELECT ?p WHERE { ?p a coedp:DigitalPartner }' http://127.0.0.1:8000/sparql
+
+exit codes:
+  0  stopped cleanly (Ctrl+C or SIGTERM)
+  1  could not start: the dataset is missing or unreadable, the port is in use,
+     the workers cannot be sandboxed (see --unsandboxed), the server failed
+  2  usage error: a bad option or COEDP_* value
+
+environment: every COEDP_* variable named above, and
+  COEDP_DIST   folder of the built dataset served without --data (default: dist/)
+  COEDP_HOME   project folder (default: the checkout)
 """
 
 
@@ -127,6 +151,10 @@ def run(args: argparse.Namespace) -> int:
                   "serve, since a query could then reach the network through SERVICE; "
                   "--unsandboxed (COEDP_UNSANDBOXED=1) serves anyway", file=sys.stderr)
             return 1
+    busy = port_problem(settings.host, settings.port)
+    if busy is not None:  # before loading: a busy port is known in a moment
+        print(f"coedp serve: {busy}", file=sys.stderr)
+        return 1
     if settings.data is None and not settings.store:
         try:
             settings.data = _default_data()
@@ -153,6 +181,35 @@ def run(args: argparse.Namespace) -> int:
         return _serve(settings, dataset)
     finally:
         dataset.cleanup()
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why ``host``:``port`` cannot be listened on (None: it can, right now).
+
+    Binds and closes a socket as uvicorn will bind it (SO_REUSEADDR, so that a port
+    in TIME_WAIT from a previous run counts as free).
+    """
+    import errno
+    import socket
+
+    advice = (f"choose another port with --port (or COEDP_PORT), e.g. --port {port + 1}"
+              if port < 65535 else "choose another port with --port (or COEDP_PORT)")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        return f"cannot listen on {host}: {exc}; give --host an address of this machine"
+    family, kind, proto, _name, address = infos[0]
+    try:
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            return f"port {port} on {host} is already in use; {advice}"
+        if exc.errno == errno.EACCES:
+            return f"not allowed to listen on port {port} (ports below 1024 need root); {advice}"
+        return f"cannot listen on {host} port {port} ({exc.strerror or exc}); {advice}"
+    return None
 
 
 def _import_web_stack() -> None:

@@ -180,9 +180,8 @@ def home_page(request: Request) -> Response:
 
 def query_form_page(request: Request) -> Response:
     """GET /sparql from a browser without a query: a minimal query form."""
-    from coedp.namespaces import sparql_prefixes
-
-    example = sparql_prefixes() + "\nSELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10\n"
+    # The project's prefixes are predeclared: the example needs no PREFIX lines.
+    example = "SELECT ?partner WHERE { ?partner a coedp:DigitalPartner } LIMIT 10\n"
     return HTMLResponse(
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<title>coedp SPARQL endpoint</title></head><body>"

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from coedp.namespaces import iris_of, prefixes_for
+from coedp.namespaces import PREFIXES, iris_of, prefixes_for
 from coedp.server.complexity import check_tokens
-from coedp.server.guard import GuardError, dataset_check, parse_check
+from coedp.server.errors import explain
+from coedp.server.guard import GuardError, dataset_check
 
 SERVICE_REFUSED = (
     "SERVICE (federated query) is not allowed: this endpoint answers from its own "
@@ -54,7 +55,7 @@ class QueryTask:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     # The guard's lexer runs first when the query may have FROM (it tells whether FROM
-    # chooses the dataset); rdflib parses only to explain a syntax error.
+    # chooses the dataset). The project's prefixes are predeclared (a query's own win).
     parse_first: bool = True
 
 
@@ -131,12 +132,8 @@ def execute(
     except GuardError as exc:
         return Outcome(exc.status, message=exc.message)
     except SyntaxError as exc:
-        if isinstance(task, QueryTask) and not task.parse_first:
-            try:
-                parse_check(task.query, graph_names)  # rdflib's line, column and caret
-            except GuardError as guard:
-                return Outcome(guard.status, message=guard.message)
-        return Outcome(400, message=f"syntax error: {exc}")
+        query = task.query if isinstance(task, QueryTask) else ""
+        return Outcome(400, message=explain(query, str(exc)))
     except RowCapExceeded:
         cap = task.max_rows if isinstance(task, QueryTask) else 0
         return Outcome(
@@ -200,12 +197,14 @@ def _run_query(
             return store.query(
                 task.query,
                 base_iri=task.base_iri,
+                prefixes=PREFIXES,
                 default_graph=[ox.NamedNode(g) for g in task.default_graphs or ()],
                 named_graphs=[ox.NamedNode(g) for g in task.named_graphs or ()],
             )
         # The union default graph, unless FROM / FROM NAMED choose the graphs.
         return store.query(
-            task.query, base_iri=task.base_iri, use_default_graph_as_union=not has_dataset
+            task.query, base_iri=task.base_iri, prefixes=PREFIXES,
+            use_default_graph_as_union=not has_dataset,
         )
 
     return result_outcome(evaluate(), task, max_bytes=max_bytes, rerun=evaluate)

@@ -40,9 +40,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from coedp.namespaces import PREFIXES
 
 CONTRIBUTE = (
     "This endpoint is read-only: SPARQL Update and Graph Store writes are refused. "
@@ -396,7 +398,9 @@ def _iri_value(token: _Token, base: str | None, prefixes: dict[str, str], query:
     if token.kind == "iri":
         return resolve_iri(expand_escapes(token.text[1:-1]), base)
     if token.prefix not in prefixes:
-        raise _syntax_error(query, token.offset, f"the prefix '{token.prefix}:' is not declared")
+        from coedp.server.errors import unknown_prefix_message
+
+        raise GuardError(400, unknown_prefix_message(query, token.offset, token.prefix))
     return prefixes[token.prefix] + token.local.replace("\\", "")
 
 
@@ -407,11 +411,16 @@ def lex_check(
     max_depth: int,
     graph_names: Iterable[str] | None = None,
     base_iri: str | None = None,
+    prefixes: Mapping[str, str] | None = None,
+    check_service: bool | None = None,
 ) -> LexInfo:
     """Check length, nesting depth, form, SERVICE, updates and FROM graphs without parsing.
 
     With ``graph_names``, each FROM / FROM NAMED must name one of them once resolved
-    against BASE, the prefixes and ``base_iri``. Raises ``GuardError``: 413 for an
+    against BASE, the prefixes and ``base_iri``. ``prefixes`` are those the engine
+    predeclares (default: the project's, ``namespaces.PREFIXES``); the query's own
+    PREFIX declarations win. ``check_service`` False lets SERVICE pass (default: on,
+    but under the test hook). Raises ``GuardError``: 413 for an
     over-long query; 400 for one nested too deeply, with a string or IRI that does
     not end, naming a graph the store lacks, or that is no query; 403 for an update
     or SERVICE.
@@ -421,11 +430,12 @@ def lex_check(
         raise GuardError(
             413, f"the query is {size} bytes long; this endpoint accepts at most {max_length}"
         )
-    check_service = service_check_enabled()
+    if check_service is None:
+        check_service = service_check_enabled()
     lexer = _Lexer(query)
     stream = lexer.tokens()
     base = base_iri
-    prefixes: dict[str, str] = {}
+    prefixes = dict(PREFIXES if prefixes is None else prefixes)
     form = ""
     dataset: list[tuple[str, str]] = []
     pending_from = ""  # "FROM" or "FROM NAMED" once read, until its IRI
@@ -457,7 +467,7 @@ def lex_check(
                 else:
                     prefixes[name] = resolve_iri(iri, base)
                 continue
-            form = _form(token)
+            form = _form(token, query)
             if kind == "word" and text.upper().startswith("SELECT"):
                 lexer.frames[-1].clause = "select"
             continue
@@ -473,9 +483,9 @@ def lex_check(
             dataset.append((pending_from, _iri_value(token, base, prefixes, query)))
         pending_from = ""
     if not form:
-        raise GuardError(
-            400, "this is not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
-        )
+        from coedp.server.errors import not_a_query_message
+
+        raise GuardError(400, not_a_query_message(query, len(query), ""))
     if graph_names is not None:
         known = set(graph_names)
         for clause, iri in dataset:
@@ -511,16 +521,16 @@ def _prologue(
     return name, expand_escapes(iri.text[1:-1])
 
 
-def _form(token: _Token) -> str:
+def _form(token: _Token, query: str) -> str:
     """The query form the first token after the prologue starts; refuses updates."""
     upper = token.text.upper() if token.kind in ("word", "pname") else ""
     form = next((f for f in QUERY_FORMS if upper.startswith(f)), "")
     if not form and upper.startswith(UPDATE_KEYWORDS):
         raise GuardError(403, CONTRIBUTE)
     if not form:
-        raise GuardError(
-            400, "this is not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
-        )
+        from coedp.server.errors import not_a_query_message
+
+        raise GuardError(400, not_a_query_message(query, token.offset, token.text))
     return form
 
 
@@ -634,7 +644,12 @@ def parse_check(
         try:
             parseUpdate(query)
         except Exception:  # noqa: BLE001 - the query error is the one to report
-            raise GuardError(400, syntax_message(query, exc)) from None
+            from coedp.server.errors import explain
+
+            message = explain(query)  # worded as everywhere else, when the engine agrees
+            raise GuardError(
+                400, syntax_message(query, exc) if message == "syntax error" else message
+            ) from None
         raise GuardError(403, CONTRIBUTE) from None
     except RecursionError:
         raise GuardError(400, "the query is nested too deeply to be parsed") from None
@@ -693,3 +708,28 @@ def _walk(node: object) -> Iterator[object]:
             stack.extend(current)
         elif type(current).__name__ == "ParseResults":
             stack.extend(list(current))
+
+
+def declare_used_prefixes(query: str, prefixes: Mapping[str, str] | None = None) -> str:
+    """``query`` with a PREFIX line for each predeclared prefix it uses but does not declare.
+
+    For a store that predeclares nothing. The declarations go before the query on
+    its first line, so the line numbers of the store's errors stay right.
+    """
+    known = PREFIXES if prefixes is None else prefixes
+    declared: set[str] = set()
+    used: list[str] = []
+    previous = ""
+    try:
+        for token in _Lexer(query).tokens():
+            if token.kind == "pname" and not token.local and (
+                previous == "PREFIX" or token.text.upper().startswith("PREFIX")
+            ):
+                declared.add(token.prefix if previous == "PREFIX" else token.prefix[6:])
+            elif token.kind == "pname" and token.prefix in known and token.prefix not in used:
+                used.append(token.prefix)
+            previous = token.text.upper() if token.kind == "word" else ""
+    except GuardError:
+        return query  # the store reports the syntax error itself
+    needed = [p for p in used if p not in declared]
+    return "".join(f"PREFIX {p}: <{known[p]}> " for p in needed) + query

@@ -42,7 +42,7 @@ import pyoxigraph as ox
 
 from coedp.server import engine
 from coedp.server.engine import GraphTask, Outcome, QueryTask, RowCapExceeded
-from coedp.server.guard import GuardError, ParseInfo
+from coedp.server.guard import GuardError, ParseInfo, declare_used_prefixes
 from coedp.server.store import DatasetError, GraphStats, LoadedDataset
 from coedp.server.workers import WorkerError, WorkerPool
 
@@ -362,7 +362,8 @@ class RemoteEngine:
 
     # -- building the request ----------------------------------------------------------
     def _query_request(self, task: QueryTask, info: ParseInfo) -> list[tuple[str, str]]:
-        data = [("query", task.query)]
+        # The store predeclares nothing: the project's prefixes a query uses are declared.
+        data = [("query", declare_used_prefixes(task.query))]
         if task.default_graphs is not None or task.named_graphs is not None:
             data += [("default-graph-uri", g) for g in task.default_graphs or ()]
             data += [("named-graph-uri", g) for g in task.named_graphs or ()]

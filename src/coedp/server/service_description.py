@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
-from coedp.namespaces import DATASET, SD, VOID
+from coedp.namespaces import DATASET, PREFIXES, SD, SH, VOID
 from coedp.server.negotiation import Format
 from coedp.server.store import LoadedDataset
 
@@ -38,9 +38,20 @@ def build(endpoint: str, dataset: LoadedDataset) -> Graph:
         Literal(
             "Read-only SPARQL 1.1 endpoint. The default graph is the union of the named "
             "graphs; FROM <graph IRI> restricts a query to one of them (for instance the "
-            "asserted data, without inferences). SERVICE is not supported."
+            "asserted data, without inferences). SERVICE is not supported. The prefixes "
+            "listed with sh:declare are predeclared: a query may use them without PREFIX "
+            "lines (its own PREFIX declarations win)."
         ),
     ))
+    # The predeclared prefixes, as SHACL declares prefixes (sh:declare), which SPARQL
+    # editors read to offer them.
+    g.bind("sh", SH)
+    for prefix, namespace in PREFIXES.items():
+        declaration = BNode(f"prefix-{prefix}")
+        g.add((service, SH.declare, declaration))
+        g.add((declaration, RDF.type, SH.PrefixDeclaration))
+        g.add((declaration, SH.prefix, Literal(prefix)))
+        g.add((declaration, SH.namespace, Literal(namespace, datatype=XSD.anyURI)))
 
     ds = BNode("dataset")
     g.add((service, SD.defaultDataset, ds))

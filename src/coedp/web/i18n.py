@@ -152,8 +152,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart.year": ("year", "année"),
     "query.title": ("Query the graph", "Interroger le graphe"),
     "query.lead": (
-        "Write a SPARQL query, or start from an example. The prefixes are filled in.",
-        "Écrivez une requête SPARQL ou partez d'un exemple. Les préfixes sont déjà là.",
+        "Write a SPARQL query, or start from an example. The project's prefixes (coedp:, "
+        "orgs:, body:, activity:, country:, rdfs:, skos: ...) are predeclared: no PREFIX "
+        "lines are needed.",
+        "Écrivez une requête SPARQL ou partez d'un exemple. Les préfixes du projet (coedp:, "
+        "orgs:, body:, activity:, country:, rdfs:, skos: ...) sont prédéclarés : inutile "
+        "d'écrire des lignes PREFIX.",
     ),
     "query.editor": ("SPARQL query", "Requête SPARQL"),
     "query.run": ("Run", "Exécuter"),

@@ -1,6 +1,7 @@
 """The query page: /query, and GET /sparql from a browser (the ``query_page`` hook).
 
-An editor (a textarea: no script needed) pre-filled with the prefixes, the
+An editor (a textarea: no script needed; the project's prefixes are
+predeclared, as at /sparql) pre-filled with a first query, the
 queries of queries/ as examples (``?example=NAME`` loads one into the
 editor), results as a table whose IRIs link to their pages with their labels
 beside them, a permalink (``/query?query=...``), links to download the
@@ -19,7 +20,6 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
-from coedp.namespaces import sparql_prefixes
 from coedp.server.guard import GuardError, lex_check_off_loop
 from coedp.web import catalogue, data, i18n, render
 from coedp.web.data import DataError, Term
@@ -82,7 +82,7 @@ def sparql_query_page(request: Request) -> Response:
 
 
 def editor_page(request: Request, text: str | None, result: Result | None) -> Response:
-    """The editor (with ``text``, else the chosen example, else the prefixes), the examples
+    """The editor (with ``text``, else the chosen example, else a first query), the examples
     and ``result``."""
     lang, _ = i18n.choose(request)
     example_name = request.query_params.get("example", "")
@@ -93,7 +93,7 @@ def editor_page(request: Request, text: str | None, result: Result | None) -> Re
     elif chosen is not None:
         editor = chosen.text
     else:
-        editor = sparql_prefixes() + "\n" + DEFAULT_QUERY
+        editor = DEFAULT_QUERY
     return render.page(
         request,
         "query.html",
