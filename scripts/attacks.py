@@ -34,6 +34,7 @@ class Listener:
         self.sock.listen(64)
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/sparql"
         self.connections = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._accept, daemon=True)
@@ -45,8 +46,13 @@ class Listener:
                 conn, _ = self.sock.accept()
             except OSError:
                 continue
-            self.connections += 1
+            self.connections += 1  # before the close: the client sees EOF only after this
             conn.close()
+
+    @property
+    def count(self) -> int:
+        """The connections made so far."""
+        return self.connections
 
     def close(self) -> None:
         """Stop accepting and close the socket."""

@@ -7,15 +7,14 @@ past every check of the web process, as a query the guard misread would.
 from __future__ import annotations
 
 import asyncio
-import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from attacks import Listener
 from endpoint.conftest import SMALL, Server, free_port, serve_command
 
 from coedp.server.engine import QueryTask
@@ -24,35 +23,6 @@ from coedp.server.sandbox import TEST_NO_SECCOMP, available
 from coedp.server.workers import WorkerPool
 
 GRAPH = "https://coedp.org/graph/asserted"
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that counts the connections it receives."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(2)
-        self.sock.close()
 
 
 @pytest.fixture(scope="module")
