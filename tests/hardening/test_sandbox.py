@@ -1,6 +1,6 @@
 """The kernel's sandbox: a query worker cannot open a socket, whatever the guard lets through.
 
-The queries here go to the worker pool directly with ``parse_first=False``,
+The queries here go to the worker pool directly with ``has_dataset=False``,
 past every check of the web process, as a query the guard misread would.
 """
 
@@ -64,7 +64,7 @@ def run_all(store_path: Path, limits: WorkerLimits, queries: list[str]) -> list:
         await pool.start()
         try:
             return [
-                await pool.run(QueryTask(q, "json", "turtle", 100, parse_first=False), 10)
+                await pool.run(QueryTask(q, "json", "turtle", 100, has_dataset=False), 10)
                 for q in queries
             ]
         finally:

@@ -54,6 +54,8 @@ def test_without_the_sandbox_the_same_queries_would_connect(listener: Listener):
         before = listener.connections
         answers = send_all(server, listener)
         assert listener.connections - before >= len(answers) // 2, answers
-        assert all(status != 500 or "Traceback" not in text for _, status, text in answers)
+        # The engine's network error is still answered as a refused SERVICE, never quoted.
+        for name, status, text in answers:
+            assert status == 403 and "not allowed" in text, (name, status, text)
     finally:
         server.stop()

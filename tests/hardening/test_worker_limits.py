@@ -234,7 +234,7 @@ def test_large_stack_runs_long_chains(tmp_path: Path) -> None:
         try:
             pids = pool.pids()
             query = "ASK { FILTER(" + "!" * 10000 + "true) }"
-            task = QueryTask(query, "json", "turtle", 10, parse_first=False)
+            task = QueryTask(query, "json", "turtle", 10, has_dataset=False)
             outcome = await pool.run(task, 20)
             assert outcome.status == 200 and b"true" in outcome.body
             assert pool.pids() == pids and pool.restarts == 0

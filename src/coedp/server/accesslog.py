@@ -17,10 +17,14 @@ import os
 import re
 import time
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coedp.server import clients
+
+if TYPE_CHECKING:
+    from coedp.server.metrics import Metrics
 
 access_log = logging.getLogger("coedp.access")
 
@@ -57,11 +61,15 @@ def mask_client(address: str, mode: str) -> str:
 
 
 class AccessLogMiddleware:
-    """Logs one line per request, once its response is complete (or abandoned)."""
+    """Logs one line per request, once its response is complete (or abandoned), and
+    counts it in ``metrics`` when given: one layer watches the response for both."""
 
-    def __init__(self, app: ASGIApp, log_client: str = "hash") -> None:
+    def __init__(
+        self, app: ASGIApp, log_client: str = "hash", metrics: Metrics | None = None
+    ) -> None:
         self.app = app
         self.log_client = log_client
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -82,6 +90,9 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
+            seconds = time.perf_counter() - started
+            if self.metrics is not None:
+                self.metrics.observe(scope, status, seconds)
             info = scope.get("coedp.request")
             address = info.client if info else (scope.get("client") or ("-", 0))[0]
             stamp = datetime.now(UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
@@ -89,6 +100,5 @@ class AccessLogMiddleware:
                 '%s - - [%s] "%s %s HTTP/%s" %d %s %.1fms',
                 escape(mask_client(address, self.log_client)), stamp, escape(scope["method"]),
                 escape(scope.get("raw_path") or scope["path"]),
-                escape(scope.get("http_version", "1.1")), status, size or "-",
-                (time.perf_counter() - started) * 1000,
+                escape(scope.get("http_version", "1.1")), status, size or "-", seconds * 1000,
             )

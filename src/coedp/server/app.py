@@ -121,8 +121,9 @@ def create_app(
             max_age=86400,
         )
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(AccessLogMiddleware, log_client=settings.log_client)
-    app.add_middleware(metrics.MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(
+        AccessLogMiddleware, log_client=settings.log_client, metrics=app.state.metrics
+    )
     app.add_middleware(clients.ClientMiddleware, trusted_proxies=settings.trusted_proxies)
     return app
 

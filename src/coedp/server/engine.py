@@ -54,9 +54,10 @@ class QueryTask:
     base_iri: str | None = None
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
-    # The guard's lexer runs first when the query may have FROM (it tells whether FROM
-    # chooses the dataset). The project's prefixes are predeclared (a query's own win).
-    parse_first: bool = True
+    # Whether FROM / FROM NAMED choose the dataset, as the web process's guard found
+    # (None: not known, the worker lexes the query to find out and check the graphs).
+    # The project's prefixes are predeclared (a query's own win).
+    has_dataset: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -169,10 +170,10 @@ def _engine_error(task: object, exc: Exception) -> Outcome:
             message=f"the function {function} is not known to this endpoint: only the "
             "functions of SPARQL 1.1 (and the XSD casts) can be called",
         )
-    if "SERVICE" in query.upper():
-        # The sandbox refused the socket (PermissionError), or name resolution
-        # failed behind it; without the sandbox, a remote service's error text
-        # must not be quoted back either.
+    if isinstance(exc, OSError) and "SERVICE" in query.upper():
+        # The engine's network errors are OSError: the sandbox refused the socket
+        # (PermissionError) or the name lookup behind it; without the sandbox, a remote
+        # service's error (its body quoted) must not be passed back either.
         return Outcome(403, message=SERVICE_REFUSED)
     if isinstance(exc, RuntimeError) and "is not supported" in text:
         return Outcome(400, message=f"the query uses something this endpoint does not "
@@ -186,10 +187,9 @@ def _engine_error(task: object, exc: Exception) -> Outcome:
 def _run_query(
     store: ox.Store, graph_names: frozenset[str], task: QueryTask, max_bytes: int = 0
 ) -> Outcome:
-    has_dataset = (
-        dataset_check(task.query, graph_names, task.base_iri).has_dataset
-        if task.parse_first else False
-    )
+    has_dataset = task.has_dataset
+    if has_dataset is None:
+        has_dataset = dataset_check(task.query, graph_names, task.base_iri).has_dataset
 
     def evaluate() -> ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple]:
         if task.default_graphs is not None or task.named_graphs is not None:

@@ -1,4 +1,5 @@
-"""/metrics in the Prometheus text format, and the middleware that counts requests.
+"""/metrics in the Prometheus text format (requests are counted by the access log's
+middleware, which watches every response already).
 
 Requests and their latency are labelled by route template (``/doc/{name}``,
 never the raw path) and method, so that no client can make the label set grow.
@@ -16,7 +17,6 @@ came through a proxy, so the peer's address is not the client's.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,7 +24,7 @@ import prometheus_client
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from coedp.server import clients
 
@@ -88,32 +88,6 @@ def _route_template(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
     return path if isinstance(path, str) and path else "unmatched"
-
-
-class MetricsMiddleware:
-    """Times every HTTP request and counts it in ``metrics`` once answered."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            self.metrics.observe(scope, status, time.perf_counter() - started)
 
 
 class _StateCollector:

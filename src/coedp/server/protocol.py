@@ -137,7 +137,7 @@ async def _sparql(request: Request) -> Response:
         base_iri=settings.base_iri,
         default_graphs=tuple(default_graphs) if protocol_dataset else None,
         named_graphs=tuple(named_graphs) if protocol_dataset else None,
-        parse_first=info.has_from,
+        has_dataset=info.has_from,
     )
     # Repeats are answered from memory: the key holds the dataset version and the whole task.
     cache = request.app.state.result_cache

@@ -449,7 +449,7 @@ class WorkerPool:
         lower_priority(worker.pid, LONG_NICE)
         log.info("query in worker %d is long; it runs at low priority beside the pool",
                  worker.pid)
-        self._track(asyncio.get_running_loop().create_task(self._replace()))
+        self._refill()
         return None
 
     def _capacity_changed(self) -> None:
@@ -488,11 +488,17 @@ class WorkerPool:
         self.restarts_by_reason[reason] += 1
         if self._closed or not replace:
             return
+        self._refill()
+
+    def _refill(self) -> None:
+        """Put a worker in the pool: the spare at once if there is one (and start the next
+        spare), else a new one."""
         loop = asyncio.get_running_loop()
         spare, self._spare = self._spare, None
         if spare is not None and spare.process.is_alive():
             self._workers.add(spare)
             self._idle.put_nowait(spare)
+            self._capacity_changed()
             self._track(loop.create_task(self._replace(spare=True)))
         else:
             self._track(loop.create_task(self._replace()))

@@ -77,10 +77,11 @@ def parse_results(body: bytes) -> list[Row]:
     ]
 
 
-async def run(app: FastAPI, query: str) -> Outcome:
+async def run(app: FastAPI, query: str, has_dataset: bool | None = None) -> Outcome:
     """Run a query through the worker pool with the endpoint's limits.
 
-    Results come as SPARQL JSON, graphs as N-Triples.
+    Results come as SPARQL JSON, graphs as N-Triples. ``has_dataset``: whether the
+    query's FROM clauses choose its graphs, when the caller's guard found out already.
     """
     settings = app.state.settings
     task = QueryTask(
@@ -89,6 +90,7 @@ async def run(app: FastAPI, query: str) -> Outcome:
         rdf_format="ntriples",
         max_rows=settings.max_rows,
         base_iri=settings.base_iri,
+        has_dataset=has_dataset,
     )
     return await app.state.pool.run(task, settings.timeout)
 

@@ -129,7 +129,7 @@ async def run_query(request: Request, text: str, lang: str) -> Result:
     result.downloads = [
         (name, "/sparql?" + urlencode({"query": text, "format": name})) for name in formats
     ]
-    outcome = await data.run(app, text)
+    outcome = await data.run(app, text, has_dataset=info.has_from)
     if outcome.status != 200:
         result.error = outcome.message
         result.position = _position(outcome.message)
