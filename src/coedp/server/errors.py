@@ -53,8 +53,9 @@ class _Finding:
 
 def position(query: str, offset: int) -> str:
     """``line L, column C`` of ``offset`` (1-based; lines end at LF, columns count characters)."""
-    line = query.count("\n", 0, offset) + 1
-    column = offset - (query.rfind("\n", 0, offset) + 1) + 1
+    from coedp.server.guard import line_col  # the guard imports this module in turn
+
+    line, column = line_col(query, offset)
     return f"line {line}, column {column}"
 
 
