@@ -27,7 +27,7 @@ import re
 from fastapi import APIRouter, Request, Response
 
 from coedp.server import negotiation
-from coedp.web import catalogue, describe, i18n, render
+from coedp.web import catalogue, describe, i18n, jsonld, ontology_doc, rdfdoc, render
 from coedp.web.data import DataError
 from coedp.web.entity import Builder
 from coedp.web.iris import IriMap, split_extension
@@ -41,6 +41,8 @@ FORMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("jsonld", "application/ld+json", ("application/json",)),
     ("ntriples", "application/n-triples", ()),
     ("rdfxml", "application/rdf+xml", ()),
+    ("trig", "application/trig", ()),
+    ("nquads", "application/n-quads", ()),
 )
 MEDIA = {name: media for name, media, _ in FORMS}
 TITLES = {
@@ -49,12 +51,16 @@ TITLES = {
     "jsonld": "JSON-LD",
     "ntriples": "N-Triples",
     "rdfxml": "RDF/XML",
+    "trig": "TriG",
+    "nquads": "N-Quads",
 }
 CONTENT_TYPES = {
     "turtle": "text/turtle; charset=utf-8",
     "ntriples": "application/n-triples",
     "jsonld": "application/ld+json",
     "rdfxml": "application/rdf+xml; charset=utf-8",
+    "trig": "application/trig; charset=utf-8",
+    "nquads": "application/n-quads",
 }
 
 
@@ -118,7 +124,8 @@ async def _thing(request: Request, rel: str) -> Response:
     if not found:
         return not_found(request)
     if rel.startswith("def/") and form == "html":
-        location = iris.link(iri) or "/ontology"
+        is_ontology = await ontology_doc.is_ontology(request.app, iri)
+        location = "/ontology" if is_ontology else (iris.link(iri) or "/ontology")
     else:
         location = iris.doc_path(iri)
     return Response(status_code=303, headers={"Location": location, "Vary": "Accept"})
@@ -164,11 +171,18 @@ async def document(request: Request, rel: str) -> Response:
                 )
             return await _entity_page(request, desc, headers)
         cat = await catalogue.get(request.app)
+        if await ontology_doc.is_ontology(request.app, desc.iri):
+            triples = await ontology_doc.ontology_triples(request.app)
+            body = await rdfdoc.ontology_body(request.app, triples, form)
+        else:
+            body = await rdfdoc.body(request.app, desc, cat, form, iris.relative(desc.iri))
     except ValueError:
         return not_found(request)
     except DataError as exc:
         return unavailable(request, str(exc))
-    body = describe.serialize(describe.triples(desc, cat), form)
+    if form == "jsonld":
+        context = iris.base + jsonld.CONTEXT_PATH
+        headers["Link"] += f', <{context}>; rel="{jsonld.CONTEXT_REL}"'
     headers["Access-Control-Allow-Origin"] = "*"
     headers["X-Content-Type-Options"] = "nosniff"
     return Response(body, media_type=CONTENT_TYPES[form], headers=headers)
@@ -226,6 +240,7 @@ async def _entity_page(
     cat = await catalogue.get(app)
     lang, _ = i18n.choose(request)
     entity = Builder(cat, iris, lang).build(desc)
+    inferred = await rdfdoc.inferred_only(app, desc.iri)
     forms = [
         (TITLES[name], iris.doc_path(desc.iri, name), MEDIA[name])
         for name, _, _ in FORMS
@@ -246,6 +261,7 @@ async def _entity_page(
                 else None
             ),
             "graph_dumps": _graph_dumps(entity.graph_dump),
+            "inferred": inferred,
         },
         headers=headers,
     )

@@ -8,7 +8,7 @@ links of HTML pages point at the server that drew them, as root-relative
 paths (``/doc/id/org/apple``).
 
 The document about ``<BASE>x`` is ``/doc/x``, with an optional extension
-(``.html``, ``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``) that fixes its form.
+(``.html``, ``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``, ``.trig``, ``.nq``) that fixes its form.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ EXTENSIONS: dict[str, str] = {
     ".nt": "ntriples",
     ".jsonld": "jsonld",
     ".rdf": "rdfxml",
+    ".trig": "trig",
+    ".nq": "nquads",
 }
 EXTENSION_OF: dict[str, str] = {name: ext for ext, name in EXTENSIONS.items()}
 
