@@ -40,7 +40,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search.placeholder": ("a name, in French or English", "un nom, en français ou en anglais"),
     "search.button": ("Search", "Rechercher"),
     "search.title": ("Search", "Recherche"),
-    "search.results": ("{n} result(s) for “{q}”", "{n} résultat(s) pour « {q} »"),
+    "search.results": (
+        "{first}–{last} of {n} result(s) for “{q}”",
+        "{first}–{last} sur {n} résultat(s) pour « {q} »",
+    ),
+    "search.type": ("Kind", "Type"),
+    "search.type.all": ("everything", "tout"),
+    "search.near": ("close to", "proche de"),
+    "search.pages": ("Result pages", "Pages de résultats"),
+    "search.prev": ("← previous 100", "← 100 précédents"),
+    "search.next": ("next 100 →", "100 suivants →"),
     "search.none": ("Nothing matches “{q}”.", "Rien ne correspond à « {q} »."),
     "search.empty": (
         "Type a name above: accents and case do not matter.",
