@@ -66,7 +66,7 @@ async def entity_documents(request: Request) -> list[str]:
     cat = await catalogue.get(request.app)
     iris = IriMap(request.app.state.settings.base_iri)
     found = set()
-    for iri in set(cat.types) | set(cat.labels):
+    for iri in set(cat.types) | set(cat.labels) | set(request.app.state.dataset.graph_names):
         if iris.is_local(iri) and iris.relative(iri).startswith(("id/", "graph/")):
             found.add(iris.doc_path(iri))
     return sorted(found)
@@ -175,6 +175,61 @@ class ValidatorMiddleware:
                 return
             if state["skip_body"]:
                 return
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
+
+
+# -- file names of SPARQL results ---------------------------------------------------
+RESULT_EXTENSIONS: dict[str, str] = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "text/turtle": "ttl",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "rdf",
+    "application/ld+json": "jsonld",
+}
+
+
+class ResultNameMiddleware:
+    """A file name for SPARQL results asked for in a named format (a download link).
+
+    A GET of ``/sparql`` with ``format=`` (or ``output=``/``results=``) gets
+    ``Content-Disposition: inline; filename="coedp-results.EXT"``, or
+    ``attachment`` when the link also says ``download``; the name's extension
+    follows the media type served.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or scope.get(
+            "path"
+        ) != "/sparql":
+            await self.app(scope, receive, send)
+            return
+        from urllib.parse import parse_qs
+
+        params = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        if not any(k in params for k in ("format", "output", "results")):
+            await self.app(scope, receive, send)
+            return
+        disposition = "attachment" if "download" in params else "inline"
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                headers = Headers(raw=message.get("headers", []))
+                media = headers.get("content-type", "").split(";")[0].strip()
+                ext = RESULT_EXTENSIONS.get(media)
+                if ext:
+                    value = f'{disposition}; filename="coedp-results.{ext}"'
+                    raw = list(message.get("headers", [])) + [
+                        (b"content-disposition", value.encode())
+                    ]
+                    message = {**message, "headers": raw}
             await send(message)
 
         await self.app(scope, receive, wrapped)

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import FileResponse
 
+from coedp import release
 from coedp.dataset import file_sha256
 from coedp.server.store import LoadedDataset
-from coedp.web import catalogue, describe, i18n, render
+from coedp.web import catalogue, describe, i18n, releases, render
 from coedp.web.data import DataError
 from coedp.web.entity import Builder
 from coedp.web.iris import IriMap
@@ -100,6 +101,14 @@ def human_size(size: int) -> str:
     return f"{size} bytes"
 
 
+def dump_cache(app: FastAPI) -> dict[str, Dump]:
+    """The app's cache of checked dumps (checksums are verified once)."""
+    cache: dict[str, Dump] | None = getattr(app.state, "web_dump_cache", None)
+    if cache is None:
+        cache = app.state.web_dump_cache = {}
+    return cache
+
+
 @router.api_route("/download/{name}", methods=["GET", "HEAD"])
 async def download(request: Request, name: str) -> Response:
     """A file listed in SHA256SUMS, with its media type; anything else is 404."""
@@ -136,10 +145,7 @@ async def downloads_page(request: Request) -> Response:
     """The dumps, the VoID/DCAT summary, the licence and how to cite."""
     lang, _ = i18n.choose(request)
     dataset: LoadedDataset = request.app.state.dataset
-    cache = getattr(request.app.state, "web_dump_cache", None)
-    if cache is None:
-        cache = request.app.state.web_dump_cache = {}
-    files = dumps(dataset, cache)
+    files = dumps(dataset, dump_cache(request.app))
     iris = IriMap(request.app.state.settings.base_iri)
     dataset_iri = iris.base + "id/dataset"
     summary = []
@@ -188,6 +194,11 @@ async def downloads_page(request: Request) -> Response:
             "graphs": graphs,
             "dataset_doc": iris.doc_path(dataset_iri),
             "version": dataset.version[:12],
+            "release": release,
+            "release_iri": releases.release_iri(iris.base),
+            "citation": releases.citation(iris.base),
+            "bibtex": releases.bibtex(iris.base),
+            "dataset_schema": releases.dataset_schema(iris.base, files, lang),
             "has_void": any(f.name == "void.ttl" for f in files),
             "has_sums": bool(files),
         },

@@ -225,6 +225,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Conseil de l'Europe.",
     ),
     "downloads.cite": ("How to cite", "Comment citer"),
+    "release.line": ("Release {version} of {date}", "Version {version} du {date}"),
     "downloads.none": (
         "No dump is published beside the served dataset.",
         "Aucun fichier n'est publié à côté du jeu servi.",

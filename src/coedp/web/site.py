@@ -92,6 +92,7 @@ def create_site(settings: Settings, dataset: LoadedDataset | None = None, **opti
     # and the validators see the language it chose.
     index_paths = {f"/{ix.slug}" for ix in pages.INDEXES}
     render.INDEX_PATHS.update(index_paths)
+    app.add_middleware(crawl.ResultNameMiddleware)
     app.add_middleware(crawl.ValidatorMiddleware)
     app.add_middleware(langs.LanguageMiddleware, pages=index_paths)
     return app
