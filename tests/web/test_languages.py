@@ -49,6 +49,7 @@ def test_each_page_has_hreflang_for_both_and_an_absolute_canonical(http, kind, l
 @pytest.mark.parametrize("kind", list(PAGES))
 def test_accept_language_picks_the_language_at_the_neutral_address_only(http, kind):
     path = PAGES[kind]
+    http.cookies.clear()  # no language remembered from another test
     r = http.get(path, headers={"accept": BROWSER, "accept-language": "fr-FR,fr;q=0.9,en;q=0.5"})
     assert r.status_code == 303
     assert r.headers["location"] == f"/fr{path}"
@@ -59,9 +60,14 @@ def test_accept_language_picks_the_language_at_the_neutral_address_only(http, ki
     assert r.status_code == 200 and r.headers["content-language"] == "en"
 
 
-def test_old_links_with_lang_keep_working(http):
+def test_old_links_with_lang_keep_working_and_the_choice_is_remembered(http):
+    http.cookies.clear()
     r = http.get("/partners?lang=fr&sort=joined", headers={"accept": BROWSER})
     assert r.status_code == 303 and r.headers["location"] == "/fr/partners?sort=joined"
+    assert "lang=fr" in r.headers["set-cookie"]
+    r = http.get("/bodies", headers={"accept": BROWSER, "accept-language": "en"})
+    assert r.headers["location"] == "/fr/bodies"
+    http.cookies.clear()
 
 
 def test_links_in_a_page_stay_in_its_language(http):

@@ -9,8 +9,8 @@ address under the public base IRI (:mod:`coedp.web.render`).
 * At the language-neutral address of a page (``/partners``, ``/``, the HTML
   form of ``/doc/...``) a GET or HEAD is redirected (303, ``Vary: Accept,
   Accept-Language, Cookie``) to the page in the language chosen by, in order,
-  ``?lang=``, the ``lang`` cookie, Accept-Language, English. Old page URLs
-  thus keep working.
+  ``?lang=`` (then remembered in the ``lang`` cookie), the ``lang`` cookie,
+  Accept-Language, English. Old page URLs thus keep working.
 * What is not a page stays language-neutral: ``/id/...`` still answers 303 to
   ``/doc/...``; RDF forms of ``/doc/...`` (by Accept or extension) are
   served there, in both languages; ``/sparql``, downloads, static files... A
@@ -118,8 +118,11 @@ class LanguageMiddleware:
             lang = neutral_language(scope)
             query = _query_without_lang(scope)
             target = f"/{lang}{'/' + path.lstrip('/') if path != '/' else '/'}"
+            asked = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))).get("lang")
+            cookie = f"{i18n.COOKIE}={lang}; Max-Age=31536000; Path=/; SameSite=Lax"
             await _redirect(send, 303, target + ("?" + query if query else ""),
-                            vary="Accept, Accept-Language, Cookie")
+                            vary="Accept, Accept-Language, Cookie",
+                            cookie=cookie if asked and asked.lower() == lang else "")
             return
         await self.app(scope, receive, send)
 
@@ -133,7 +136,9 @@ def _known_neutral(path: str) -> bool:
     )
 
 
-async def _redirect(send: Send, status: int, location: str, vary: str = "") -> None:
+async def _redirect(
+    send: Send, status: int, location: str, vary: str = "", cookie: str = ""
+) -> None:
     path, sep, query = location.partition("?")
     location = quote(path, safe="/:@!$&'()*+,;=-._~%") + sep + query
     headers = [
@@ -143,6 +148,8 @@ async def _redirect(send: Send, status: int, location: str, vary: str = "") -> N
     ]
     if vary:
         headers.append((b"vary", vary.encode("latin-1")))
+    if cookie:  # ?lang= at a neutral address: the choice is remembered for the next ones
+        headers.append((b"set-cookie", cookie.encode("latin-1")))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b""})
 
