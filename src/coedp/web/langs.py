@@ -7,10 +7,13 @@ language-neutral address as ``x-default``) and its own absolute canonical
 address under the public base IRI (:mod:`coedp.web.render`).
 
 * At the language-neutral address of a page (``/partners``, ``/``, the HTML
-  form of ``/doc/...``) a GET or HEAD is redirected (303, ``Vary: Accept,
-  Accept-Language, Cookie``) to the page in the language chosen by, in order,
+  form of ``/doc/...``) a GET or HEAD from a client that asks for HTML by name
+  (a browser, a crawler) is redirected (303, ``Vary: Accept, Accept-Language,
+  Cookie``) to the page in the language chosen by, in order,
   ``?lang=`` (then remembered in the ``lang`` cookie), the ``lang`` cookie,
-  Accept-Language, English. Old page URLs thus keep working.
+  Accept-Language, English. Old page URLs thus keep working. A client that
+  accepts anything (``*/*``, scripts) is served the page in place, in the same
+  language, its canonical link naming the language's address.
 * What is not a page stays language-neutral: ``/id/...`` still answers 303 to
   ``/doc/...``; RDF forms of ``/doc/...`` (by Accept or extension) are
   served there, in both languages; ``/sparql``, downloads, static files... A
@@ -29,6 +32,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from coedp.server.negotiation import accepts_html
 from coedp.web import i18n
 from coedp.web.iris import split_extension
 
@@ -46,8 +50,8 @@ def is_page(path: str, accept: str | None = None) -> bool:
     """
     if path in PAGES:
         return True
-    if not path.startswith("/doc/"):
-        return False
+    if not path.startswith("/doc/") or any(seg in (".", "..") for seg in path.split("/")):
+        return False  # dot segments name no page (and are not passed on to another address)
     _, form = split_extension(path[len("/doc/"):])
     if form is not None:
         return form == "html"
@@ -114,7 +118,11 @@ class LanguageMiddleware:
             inner[SCOPE_KEY] = lang
             await self.app(inner, receive, send)
             return
-        if scope["method"] in ("GET", "HEAD") and self._is_page(path, accept):
+        if (
+            scope["method"] in ("GET", "HEAD")
+            and accepts_html(accept)
+            and self._is_page(path, accept)
+        ):
             lang = neutral_language(scope)
             query = _query_without_lang(scope)
             target = f"/{lang}{'/' + path.lstrip('/') if path != '/' else '/'}"
