@@ -36,6 +36,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.ontology": ("Ontology", "Ontologie"),
     "nav.downloads": ("Downloads", "Téléchargements"),
     "nav.main": ("Main navigation", "Navigation principale"),
+    "nav.menu": ("Menu", "Menu"),
     "search.label": ("Search", "Rechercher"),
     "search.placeholder": ("a name, in French or English", "un nom, en français ou en anglais"),
     "search.button": ("Search", "Rechercher"),
