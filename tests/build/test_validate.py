@@ -106,12 +106,14 @@ def test_a_given_file_is_checked_together_with_graph(tree: Path, coedp) -> None:
     newcomer.write_text(NEWCOMER, encoding="utf-8")
     proc = coedp("validate", "--data", newcomer, "--format", "json", home=tree)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert not [r for r in json.loads(proc.stdout) if "newcomer" in r["focus"]]
+    mine = [r for r in json.loads(proc.stdout) if r["focus"].endswith("newcomer")]
+    assert [r["severity"] for r in mine] == ["Warning"]  # no joining date: a warning only
     proc = coedp("validate", "--data", newcomer, "--alone", "--format", "json", home=tree)
     assert proc.returncode == 1
     results = json.loads(proc.stdout)
-    assert [r["focus"] for r in results] == ["https://coedp.org/id/org/newcomer"]
-    assert results[0]["file"].endswith("newcomer.ttl") and results[0]["line"] == 7
+    violations = [r for r in results if r["severity"] == "Violation"]
+    assert [(r["focus"], r["path"]) for r in violations] == [("orgs:newcomer", "coedp:partnerIn")]
+    assert violations[0]["file"].endswith("newcomer.ttl") and violations[0]["line"] == 7
 
 
 def test_alone_checks_only_the_given_files(tree: Path, invalid_file: Path, coedp) -> None:
