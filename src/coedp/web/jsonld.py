@@ -207,7 +207,7 @@ class Context:
                 default.append(q)
             else:
                 graphs.setdefault(q.graph_name.value, []).append(q)
-        items: list[JsonValue] = list(self.nodes(default, used))  # type: ignore[arg-type]
+        items: list[JsonValue] = list(self.nodes(default, used))
         for name in sorted(graphs):
             items.append(
                 {"@id": self.curie(name, used), "@graph": self.nodes(graphs[name], used)}  # type: ignore[dict-item]

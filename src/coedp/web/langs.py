@@ -64,7 +64,8 @@ def is_page(path: str, accept: str | None = None) -> bool:
 
 def neutral_language(scope: Scope) -> str:
     """The language for a visit at a neutral address: ?lang=, cookie, Accept-Language, en."""
-    query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+    raw: bytes = scope.get("query_string", b"")
+    query = dict(parse_qsl(raw.decode("latin-1")))
     asked = query.get("lang", "").lower()
     if asked in i18n.LANGS:
         return asked

@@ -130,12 +130,12 @@ def serialize(
     """``items`` (quads; the default graph for triples) in the RDF form ``form``."""
     if form in QUAD_FORMATS:
         prefixes = prefixes_for(iris_of(items)) if form == "trig" else None
-        return ox.serialize(items, format=QUAD_FORMATS[form], prefixes=prefixes)
+        return ox.serialize(items, format=QUAD_FORMATS[form], prefixes=prefixes) or b""
     triples = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in items))
     if form == "jsonld":
         return jsonld.dumps(ctx.compact_triples(triples, first=first))
     prefixes = prefixes_for(iris_of(triples)) if form in ("turtle", "rdfxml") else None
-    return ox.serialize(triples, format=TRIPLE_FORMATS[form], prefixes=prefixes)
+    return ox.serialize(triples, format=TRIPLE_FORMATS[form], prefixes=prefixes) or b""
 
 
 async def body(
