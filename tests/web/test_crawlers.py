@@ -101,6 +101,27 @@ def test_the_release_is_addressable_by_its_version(http, built_dist):
     assert (dataset, DCTERMS.hasVersion, URIRef(f"{BASE}dataset/{release.VERSION}")) in void
 
 
+def test_past_releases_are_served_from_their_folder(http, built_dist):
+    import hashlib
+    import shutil
+
+    folder = built_dist / "releases" / "0.9.0"
+    folder.mkdir(parents=True)
+    try:
+        data = b"<https://coedp.org/id/x> <https://coedp.org/def/y> 1 .\n"
+        (folder / "coedp.nt").write_bytes(data)
+        (folder / "secret.txt").write_bytes(b"not listed")
+        (folder / "SHA256SUMS").write_text(f"{hashlib.sha256(data).hexdigest()}  coedp.nt\n")
+        r = http.get("/dataset/0.9.0/coedp.nt")
+        assert r.status_code == 200 and r.content == data
+        assert r.headers["content-disposition"] == 'attachment; filename="coedp.nt"'
+        assert http.get("/dataset/0.9.0/secret.txt").status_code == 404
+        assert http.get("/dataset/0.9.0").headers["location"] == "/dataset/0.9.0/SHA256SUMS"
+        assert "0.9.0" in http.get("/dataset/0.0.1/coedp.nt").text
+    finally:
+        shutil.rmtree(built_dist / "releases")
+
+
 def test_per_resource_trig_and_nquads_keep_asserted_and_inferred_apart(http):
     turtle = Graph().parse(data=http.get("/doc/id/org/microsoft.ttl").content, format="turtle")
     for ext, fmt in (("trig", "trig"), ("nq", "nquads")):

@@ -3,8 +3,8 @@
 * ``/sitemap.xml``: every page of the site in both languages (home, index
   pages, ontology, downloads, query, and the page of every entity and named
   graph), each ``<url>`` naming its two language versions with
-  ``xhtml:link rel="alternate" hreflang``; absolute addresses under the
-  public base IRI.
+  ``xhtml:link rel="alternate" hreflang`` and the release date as
+  ``lastmod``; absolute addresses under the public base IRI.
 * ``/robots.txt``: everything may be crawled but the endpoint and the graph
   store (queries, not pages) and search results; names the sitemap.
 * ``/favicon.ico``: the site's SVG icon (also linked from every page).
@@ -26,6 +26,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request as StarletteRequest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from coedp import release
 from coedp.server import caching
 from coedp.web import catalogue, i18n, langs
 from coedp.web.data import DataError
@@ -56,7 +57,10 @@ def sitemap_xml(base: str, paths: list[str]) -> bytes:
             for lg in i18n.LANGS
         )
         for lang in i18n.LANGS:
-            out.append(f"<url><loc>{escape(base + '/' + lang + path)}</loc>{alternates}</url>")
+            out.append(
+                f"<url><loc>{escape(base + '/' + lang + path)}</loc>"
+                f"<lastmod>{release.DATE}</lastmod>{alternates}</url>"
+            )
     out.append("</urlset>")
     return ("\n".join(out) + "\n").encode("utf-8")
 

@@ -62,7 +62,12 @@ def folder(dataset: LoadedDataset) -> Path:
 
 def listed(dataset: LoadedDataset) -> dict[str, str]:
     """name -> SHA-256 from the folder's SHA256SUMS (empty when there is none)."""
-    path = folder(dataset) / SUMS
+    return listed_in(folder(dataset))
+
+
+def listed_in(where: Path) -> dict[str, str]:
+    """name -> SHA-256 from the SHA256SUMS of the folder ``where`` (plain names only)."""
+    path = where / SUMS
     if not path.is_file():
         return {}
     sums = {}

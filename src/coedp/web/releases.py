@@ -2,8 +2,10 @@
 
 * ``/dataset/VERSION/NAME``: a file of the release VERSION (``/dataset/1.0.0/coedp.ttl``),
   the same bytes as ``/download/NAME`` for the release being served;
-  ``/dataset/VERSION`` sends (303) to the downloads page. Another version
-  answers 404 naming the releases served here.
+  ``/dataset/VERSION`` sends (303) to the downloads page. Past releases are
+  served from ``releases/VERSION/`` beside the served dataset (a copy of that
+  release's dist/ folder): only the files its own SHA256SUMS lists. Another
+  version answers 404 naming the releases served here.
 * ``dataset_schema(...)``: the schema.org ``Dataset`` of the home and
   downloads pages, as dataset search engines read it: name, description,
   licence, creator, publisher, version, dates, every distribution with its
@@ -15,9 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse
 
 from coedp import release
 from coedp.build.void import DESCRIPTION, LICENSE, TITLE
@@ -110,31 +114,68 @@ def dataset_schema(base: str, files: Sequence[Dump], lang: str = "en") -> dict[s
     }
 
 
+RELEASES = "releases"
+
+
+def past_releases(dataset_folder: Path) -> dict[str, Path]:
+    """Version -> folder of each past release kept under ``releases/`` (with a SHA256SUMS)."""
+    root = dataset_folder / RELEASES
+    if not root.is_dir():
+        return {}
+    return {
+        d.name: d for d in root.iterdir()
+        if d.is_dir() and _VERSION.match(d.name) and (d / "SHA256SUMS").is_file()
+    }
+
+
 @router.api_route("/dataset/{version}", methods=["GET", "HEAD"])
 async def release_page(request: Request, version: str) -> Response:
-    """A release: the downloads page for the release served, else 404."""
-    if version != release.VERSION:
-        return _unknown(version)
-    return Response(status_code=303, headers={"Location": "/downloads"})
+    """A release: the downloads page for the release served, its checksums for a past one."""
+    if version == release.VERSION:
+        return Response(status_code=303, headers={"Location": "/downloads"})
+    past = past_releases(request.app.state.dataset.source.parent)
+    if version in past:
+        return Response(status_code=303, headers={"Location": f"/dataset/{version}/SHA256SUMS"})
+    return _unknown(request, version)
 
 
 @router.api_route("/dataset/{version}/{name}", methods=["GET", "HEAD"])
 async def release_file(request: Request, version: str, name: str) -> Response:
-    """A file of a release (the files of the release served here)."""
-    if not name:
-        return await release_page(request, version)
-    if version != release.VERSION:
-        return _unknown(version)
-    from coedp.web.downloads import download
+    """A file of a release (the one served, or a past one kept under releases/)."""
+    from coedp.web.downloads import download, listed_in
 
-    return await download(request, name)
+    if version == release.VERSION:
+        return await download(request, name)
+    past = past_releases(request.app.state.dataset.source.parent)
+    if version not in past:
+        return _unknown(request, version)
+    folder = past[version]
+    sums = listed_in(folder)
+    if name != "SHA256SUMS" and name not in sums:
+        return Response(
+            f"release {version} has no file {name!r}; see /dataset/{version}/SHA256SUMS\n",
+            status_code=404, media_type="text/plain; charset=utf-8",
+        )
+    media = "text/plain; charset=utf-8" if name == "SHA256SUMS" else _media(name)
+    headers = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff",
+               "Content-Disposition": f'attachment; filename="{name}"'}
+    if name in sums:
+        headers["ETag"] = f'"{sums[name][:32]}"'
+    return FileResponse(folder / name, media_type=media, headers=headers)
 
 
-def _unknown(version: str) -> Response:
+def _media(name: str) -> str:
+    from coedp.web.downloads import MEDIA
+
+    return MEDIA.get(Path(name).suffix, ("application/octet-stream", ""))[0]
+
+
+def _unknown(request: Request, version: str) -> Response:
     shown = version if _VERSION.match(version) else "that version"
+    served = [release.VERSION, *sorted(past_releases(request.app.state.dataset.source.parent))]
     return Response(
-        f"release {shown} is not served here; releases: {release.VERSION} "
-        f"(/dataset/{release.VERSION}/)\n",
+        f"release {shown} is not served here; releases: {', '.join(served)} "
+        f"(/dataset/VERSION/)\n",
         status_code=404,
         media_type="text/plain; charset=utf-8",
     )
