@@ -22,6 +22,7 @@ from coedp.web.catalogue import Catalogue
 from coedp.web.data import Term
 from coedp.web.describe import Description
 from coedp.web.i18n import t
+from coedp.web.identifiers import identifiers
 from coedp.web.iris import IriMap
 
 D = str(COEDP)
@@ -215,6 +216,7 @@ ORDER_OF: dict[str, int] = {p: n for n, p in enumerate(p for _, props in GROUPS 
 # Never shown as facts: misspellings, and what the special sections show.
 HIDDEN_OUT = {
     c.HIDDEN,
+    c.SCHEMA + "sameAs",  # shown under Identifiers
     _d("participatedIn"),
     _d("hasParticipant"),
     _d("hasParticipation"),
@@ -367,6 +369,7 @@ class EntityPage:
     participants: list[Row] = field(default_factory=list)
     timeline: list[Row] = field(default_factory=list)
     provenance: list[list[Value]] = field(default_factory=list)
+    identifiers: list[Value] = field(default_factory=list)
     schema: dict[str, object] = field(default_factory=dict)
     ontology_link: str | None = None
     graph_dump: str | None = None
@@ -436,6 +439,9 @@ class Builder:
         page.participants = self._participants(desc, hop)
         page.timeline = self._timeline(desc, hop, memberships, page.participations)
         page.provenance = self._provenance(desc, hop)
+        page.identifiers = [
+            Value(i.text, i.href, external=True) for i in identifiers(desc, self.lang)
+        ]
         page.schema = self._schema(desc, types, labels)
         rel = iris_rel(self.iris, iri)
         if rel.startswith("def/"):
@@ -677,7 +683,11 @@ class Builder:
             values = [o.value for o in desc.values(_d(prop)) if o.is_iri]
             if values and key not in doc:
                 doc[key] = [{"@id": v, "name": self.cat.label(v, self.lang)} for v in values]
-        same = [o.value for o in desc.values(c.OWL + "sameAs") + desc.values(c.RDFS + "seeAlso")]
+        same = [
+            o.value
+            for prop in (c.OWL + "sameAs", c.SCHEMA + "sameAs", c.RDFS + "seeAlso")
+            for o in desc.values(prop)
+        ]
         if same:
             doc["sameAs"] = same
         return doc
