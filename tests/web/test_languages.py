@@ -88,3 +88,11 @@ def test_things_and_rdf_documents_stay_language_neutral(http):
     assert r.status_code == 308 and r.headers["location"] == "/doc/id/org/microsoft.ttl"
     r = http.get("/fr/sparql?query=ASK%7B%7D")
     assert r.status_code == 308 and r.headers["location"].startswith("/sparql?")
+
+
+def test_a_script_at_the_neutral_address_is_served_in_place_with_the_canonical(http):
+    http.cookies.clear()
+    r = http.get("/partners", headers={"accept": "*/*", "accept-language": "fr"})
+    assert r.status_code == 200 and r.headers["content-language"] == "fr"
+    canonical, alternates = head_links(r.text)
+    assert canonical == [f"{BASE}fr/partners"] and alternates["en"] == f"{BASE}en/partners"
