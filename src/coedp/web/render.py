@@ -173,6 +173,7 @@ def page(
         path=local_path(request),
         url_with=lambda **kw: url_with(request, **kw),
         **addresses(request, lang),
+        status=status,  # error pages name no canonical address
         **context,
     )
     body = in_language(body, lang)
