@@ -1,8 +1,9 @@
 """An engine that answers from an external store's SPARQL endpoint (``coedp serve --store``).
 
-``RemoteEngine`` has the interface of ``WorkerPool`` (``start``, ``close``,
-``ready``, ``pids``, ``run(task, timeout)``), so the protocol routes and the
-pages use it unchanged. coedp's own checks stay in front of the store:
+``RemoteEngine`` is the engine of the remote backend
+(:mod:`coedp.server.backends.remote`), driven by the fair queue as the worker
+pool is (``start``, ``close``, ``ready``, ``pids``, ``run(task, timeout)``).
+coedp's own checks stay in front of the store:
 
 * the web process's lexer (length, nesting, SERVICE, updates) as for the
   embedded store, then rdflib's parse check in guard processes supervised like
@@ -29,21 +30,20 @@ import logging
 import os
 import re
 import signal
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
-from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
 
 from coedp.server import engine
+from coedp.server.backends.base import DatasetInfo, GraphStats
 from coedp.server.engine import GraphTask, Outcome, QueryTask, RowCapExceeded
 from coedp.server.guard import GuardError, ParseInfo, declare_used_prefixes
-from coedp.server.store import DatasetError, GraphStats, LoadedDataset
+from coedp.server.store import DatasetError
 from coedp.server.workers import WorkerError, WorkerPool
 
 log = logging.getLogger("coedp.server")
@@ -99,9 +99,7 @@ class GuardPool(WorkerPool):
 
 
 # -- the dataset as the store holds it ----------------------------------------------
-def load_remote_dataset(
-    endpoint: str, base_iri: str, timeout: float = START_TIMEOUT
-) -> LoadedDataset:
+def probe_dataset(endpoint: str, base_iri: str, timeout: float = START_TIMEOUT) -> DatasetInfo:
     """Count the store's graphs under ``BASE/graph/`` (COUNT queries) and describe them.
 
     Raises ``DatasetError`` when the store cannot be reached, answers with an
@@ -135,17 +133,15 @@ def load_remote_dataset(
         digest.update(f"{g.name} {g.triples} {g.subjects}\n".encode())
     for line in sorted(f"{r['s']} {r['p']} {r['o']}" for r in metadata):
         digest.update(line.encode() + b"\n")
-    # An empty folder stands for the (absent) local files: no dump is served from it.
-    folder = Path(tempfile.mkdtemp(prefix="coedp-remote-"))
-    return LoadedDataset(
-        source=folder / "store",
-        store_path=folder,
+    log.info("counted the store's graphs in %.2f s", time.perf_counter() - started)
+    return DatasetInfo(
         version=digest.hexdigest(),
         last_modified=time.time(),
-        load_seconds=time.perf_counter() - started,
-        graphs=graphs,
+        graphs=tuple(graphs),
         total_triples=int(union["n"]),
         distinct_subjects=int(union["d"]),
+        origin=endpoint,
+        dumps=None,  # the built files are not here: nothing to download
     )
 
 

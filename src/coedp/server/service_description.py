@@ -6,8 +6,8 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from coedp.namespaces import DATASET, PREFIXES, SD, SH, VOID
+from coedp.server.backends.base import DatasetInfo
 from coedp.server.negotiation import Format
-from coedp.server.store import LoadedDataset
 
 FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
 
@@ -18,7 +18,7 @@ RESULT_FORMATS = (
 RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
 
 
-def build(endpoint: str, dataset: LoadedDataset) -> Graph:
+def build(endpoint: str, dataset: DatasetInfo) -> Graph:
     """Describe the service at ``endpoint`` and the dataset it serves."""
     g = Graph()
     g.bind("sd", SD)
@@ -83,7 +83,7 @@ def build(endpoint: str, dataset: LoadedDataset) -> Graph:
     return g
 
 
-def serialize(endpoint: str, dataset: LoadedDataset, fmt: Format) -> bytes:
+def serialize(endpoint: str, dataset: DatasetInfo, fmt: Format) -> bytes:
     """The service description in ``fmt`` (one of the RDF formats)."""
     data = build(endpoint, dataset).serialize(format=RDFLIB_FORMATS[fmt.name], encoding="utf-8")
     return data if isinstance(data, bytes) else data.encode("utf-8")

@@ -34,6 +34,7 @@ import pyoxigraph as ox
 
 from coedp.dataset import DatasetError as BaseDatasetError
 from coedp.dataset import file_sha256, locate
+from coedp.server.backends.base import DatasetInfo, GraphStats
 
 # File name suffix -> RDF syntax accepted by ``--data``.
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -67,15 +68,6 @@ class DatasetError(Exception):
 
 
 @dataclass
-class GraphStats:
-    """Counts describing one graph (``name`` None for the store's default graph)."""
-
-    name: str | None
-    triples: int
-    subjects: int = 0
-
-
-@dataclass
 class LoadedDataset:
     """A dataset bulk-loaded into ``store_path``, ready to be opened read-only."""
 
@@ -103,6 +95,18 @@ class LoadedDataset:
         """IRIs of the named graphs."""
         return frozenset(g.name for g in self.graphs if g.name is not None)
 
+    def info(self) -> DatasetInfo:
+        """What the routes see of the dataset; its dumps are the source file's folder."""
+        return DatasetInfo(
+            version=self.version,
+            last_modified=self.last_modified,
+            graphs=tuple(self.graphs),
+            total_triples=self.total_triples,
+            distinct_subjects=self.distinct_subjects,
+            origin=str(self.source),
+            dumps=self.source.parent,
+        )
+
     def cleanup(self) -> None:
         """Remove a temporary store; release a kept one (``--store-dir``) for the next run."""
         if self.store_dir is None:
@@ -118,6 +122,11 @@ def resolve_source(path: Path) -> Path:
         return locate(path, FORMATS, FOLDER_FILES)
     except BaseDatasetError as exc:
         raise DatasetError(str(exc)) from None
+
+
+def source_format(source: Path) -> ox.RdfFormat:
+    """The RDF syntax of a file ``resolve_source`` returned."""
+    return FORMATS[source.suffix.lower()]
 
 
 def load_dataset(
@@ -162,7 +171,7 @@ def _load(source: Path, store_path: Path, base_iri: str | None) -> LoadedDataset
         store = ox.Store(str(store_path))
         store.bulk_load(path=str(source), format=fmt, base_iri=base_iri)
         store.flush()
-        graphs, total, subjects = _statistics(store)
+        graphs, total, subjects = statistics(store)
         if total == 0:
             raise DatasetError(f"{source} holds no triples")
         # Drop the writable handle so that worker processes may open it read-only.
@@ -401,7 +410,7 @@ def _remove_leftovers(folder: Path, keep: str) -> None:
 
 
 # -- statistics ------------------------------------------------------------------------
-def _statistics(store: ox.Store) -> tuple[list[GraphStats], int, int]:
+def statistics(store: ox.Store) -> tuple[list[GraphStats], int, int]:
     """Triples and distinct subjects per graph, and for the union (the default graph)."""
     graphs: list[GraphStats] = []
     default = store.query(

@@ -1,7 +1,8 @@
 """The downloads page (/downloads) and the dumps themselves (/download/NAME).
 
-The files are those of the folder the served dataset was loaded from (the
-output of ``coedp build``), as listed in its SHA256SUMS: only a name listed
+The files are those of the backend's dumps folder (the folder the served
+dataset was loaded from, the output of ``coedp build``; an external store has
+none), as listed in its SHA256SUMS: only a name listed
 there can be served, so no path can reach anything else. The page gives each
 file's format, size and SHA-256 (read from SHA256SUMS, and checked against
 the file when the page is built), the named graphs with their sizes, a
@@ -18,9 +19,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
 
 from coedp.dataset import file_sha256
-from coedp.server.store import LoadedDataset
+from coedp.server.backends.base import DatasetInfo
+from coedp.server.deps import DatasetDep, SettingsDep
 from coedp.web import catalogue, describe, i18n, render
 from coedp.web.data import DataError
 from coedp.web.entity import Builder
@@ -54,14 +57,17 @@ class Dump:
     verified: bool
 
 
-def folder(dataset: LoadedDataset) -> Path:
-    """The folder the served dataset came from."""
-    return dataset.source.parent
+def folder(dataset: DatasetInfo) -> Path | None:
+    """The folder of the published files (None: the backend has none)."""
+    return dataset.dumps
 
 
-def listed(dataset: LoadedDataset) -> dict[str, str]:
+def listed(dataset: DatasetInfo) -> dict[str, str]:
     """name -> SHA-256 from the folder's SHA256SUMS (empty when there is none)."""
-    path = folder(dataset) / SUMS
+    where = folder(dataset)
+    if where is None:
+        return {}
+    path = where / SUMS
     if not path.is_file():
         return {}
     sums = {}
@@ -72,11 +78,17 @@ def listed(dataset: LoadedDataset) -> dict[str, str]:
     return sums
 
 
-def dumps(dataset: LoadedDataset, cache: dict[str, Dump]) -> list[Dump]:
-    """Every listed file that exists, with its size and whether its checksum matches."""
-    result = []
+def dumps(dataset: DatasetInfo, cache: dict[str, Dump]) -> list[Dump]:
+    """Every listed file that exists, with its size and whether its checksum matches.
+
+    Hashes each file the first time (blocking: call it off the event loop).
+    """
+    where = folder(dataset)
+    result: list[Dump] = []
     for name, sha in sorted(listed(dataset).items()):
-        path = folder(dataset) / name
+        if where is None:
+            break
+        path = where / name
         if not path.is_file():
             continue
         if name not in cache:
@@ -90,6 +102,14 @@ def dumps(dataset: LoadedDataset, cache: dict[str, Dump]) -> list[Dump]:
     return result
 
 
+def _dump_cache(request: Request) -> dict[str, Dump]:
+    """The app's memo of the dumps already hashed (they never change while served)."""
+    cache: dict[str, Dump] | None = getattr(request.app.state, "web_dump_cache", None)
+    if cache is None:
+        cache = request.app.state.web_dump_cache = {}
+    return cache
+
+
 def human_size(size: int) -> str:
     """1234567 -> '1.2 MB'."""
     value = float(size)
@@ -101,18 +121,18 @@ def human_size(size: int) -> str:
 
 
 @router.api_route("/download/{name}", methods=["GET", "HEAD"])
-async def download(request: Request, name: str) -> Response:
+async def download(dataset: DatasetDep, name: str) -> Response:
     """A file listed in SHA256SUMS, with its media type; anything else is 404."""
-    dataset: LoadedDataset = request.app.state.dataset
     sums = listed(dataset)
-    path = folder(dataset) / name
-    if name == SUMS and path.is_file():
+    where = folder(dataset)
+    path = where / name if where is not None else None
+    if path is not None and name == SUMS and path.is_file():
         return FileResponse(
             path,
             media_type="text/plain; charset=utf-8",
             headers={"Access-Control-Allow-Origin": "*"},
         )
-    if name not in sums or not path.is_file():
+    if path is None or name not in sums or not path.is_file():
         return Response(
             f"no file {name!r} is published; see /downloads\n",
             status_code=404,
@@ -132,15 +152,15 @@ async def download(request: Request, name: str) -> Response:
 
 
 @router.api_route("/downloads", methods=["GET", "HEAD"])
-async def downloads_page(request: Request) -> Response:
+async def downloads_page(
+    request: Request, dataset: DatasetDep, settings: SettingsDep
+) -> Response:
     """The dumps, the VoID/DCAT summary, the licence and how to cite."""
     lang, _ = i18n.choose(request)
-    dataset: LoadedDataset = request.app.state.dataset
-    cache = getattr(request.app.state, "web_dump_cache", None)
-    if cache is None:
-        cache = request.app.state.web_dump_cache = {}
-    files = dumps(dataset, cache)
-    iris = IriMap(request.app.state.settings.base_iri)
+    cache = _dump_cache(request)
+    # Hashing the files reads them whole: never on the event loop.
+    files = await run_in_threadpool(dumps, dataset, cache)
+    iris = IriMap(settings.base_iri)
     dataset_iri = iris.base + "id/dataset"
     summary = []
     try:
