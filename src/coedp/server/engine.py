@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from coedp.namespaces import PREFIXES, iris_of, prefixes_for
 from coedp.server.complexity import check_tokens
 from coedp.server.errors import explain
+from coedp.server.formats import rdf_format, results_format
 from coedp.server.guard import GuardError, dataset_check
 
 SERVICE_REFUSED = (
@@ -29,18 +30,6 @@ SERVICE_REFUSED = (
     "dataset only and never contacts other services"
 )
 
-RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
 
 
 @dataclass(frozen=True)
@@ -48,8 +37,8 @@ class QueryTask:
     """A SPARQL query to run; ``default_graphs``/``named_graphs`` from the protocol."""
 
     query: str
-    results_format: str  # key of RESULTS_FORMATS, for SELECT and ASK
-    rdf_format: str  # key of RDF_FORMATS, for CONSTRUCT and DESCRIBE
+    results_format: str  # a results syntax of coedp.server.formats, for SELECT and ASK
+    rdf_format: str  # an RDF syntax of coedp.server.formats, for CONSTRUCT and DESCRIBE
     max_rows: int
     base_iri: str | None = None
     default_graphs: tuple[str, ...] | None = None
@@ -224,7 +213,7 @@ def result_outcome(
     for a row too long for pyoxigraph's TSV reader (16 MB a line).
     """
     if isinstance(result, ox.QueryBoolean):
-        fmt = RESULTS_FORMATS[task.results_format]
+        fmt = results_format(task.results_format)
         return Outcome(200, result.serialize(format=fmt), format_name=task.results_format)
     if isinstance(result, ox.QuerySolutions):
         buffer = _CappedBuffer(task.max_rows + 1, max_bytes)  # +1: the header line
@@ -232,7 +221,7 @@ def result_outcome(
         tsv = buffer.getvalue()
         if task.results_format == "tsv":
             return Outcome(200, tsv, format_name="tsv")
-        fmt = RESULTS_FORMATS[task.results_format]
+        fmt = results_format(task.results_format)
         out = _CappedBuffer(0, max_bytes)
         try:
             parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
@@ -255,12 +244,12 @@ def result_outcome(
     del ntriples
     prefixes = prefixes_needed(task.rdf_format, triples)
     out = _CappedBuffer(0, max_bytes)
-    ox.serialize(triples, out, format=RDF_FORMATS[task.rdf_format], prefixes=prefixes)
+    ox.serialize(triples, out, format=rdf_format(task.rdf_format), prefixes=prefixes)
     return Outcome(200, out.getvalue(), format_name=task.rdf_format)
 
 
 def _read_graph(store: ox.Store, graph_names: frozenset[str], task: GraphTask) -> Outcome:
-    fmt = RDF_FORMATS[task.rdf_format]
+    fmt = rdf_format(task.rdf_format)
     if task.graph is None:
         triples = list(store.query(
             "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }",

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.datastructures import QueryParams
 
-from coedp.server import caching, negotiation, resultcache, service_description
+from coedp.server import caching, formats, negotiation, resultcache, service_description
 from coedp.server.deps import Services, ServicesDep
 from coedp.server.engine import GraphTask, Outcome, QueryTask
 from coedp.server.guard import (
@@ -244,8 +244,8 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def _negotiate(
-    request: Request, candidates: tuple[negotiation.Format, ...], fields: _Fields
-) -> negotiation.Format:
+    request: Request, candidates: tuple[formats.Format, ...], fields: _Fields
+) -> formats.Format:
     try:
         return negotiation.negotiate(
             candidates, request.headers.get("accept"), fields.formats() or None
@@ -263,7 +263,7 @@ STREAM_CHUNK = 64 * 1024
 def _outcome_response(outcome: Outcome, headers: dict[str, str]) -> Response:
     if outcome.status != 200:
         return text_response(outcome.status, outcome.message, getattr(outcome, "headers", None))
-    fmt = _FORMATS_BY_NAME[outcome.format_name]
+    fmt = formats.by_name(outcome.format_name)
     body = outcome.body
     if len(body) <= STREAM_CHUNK:
         return Response(body, status_code=200, media_type=fmt.content_type, headers=headers)
@@ -280,24 +280,18 @@ async def _pieces(body: bytes) -> AsyncIterator[memoryview]:
         yield view[start:start + STREAM_CHUNK]
 
 
-_FORMATS_BY_NAME = {
-    f.name: f for f in (*negotiation.SELECT_FORMATS, *negotiation.RDF_FORMATS)
-}
-
-
 def _describe_service(request: Request, fields: _Fields, parts: Services) -> Response:
     """GET /sparql without a query: the query page for a browser, else the service description."""
     accept = request.headers.get("accept")
     if not fields.formats() and negotiation.accepts_html(accept):
         return parts.query_page(request)
     try:
-        fmt = negotiation.negotiate(negotiation.RDF_FORMATS, accept, fields.formats() or None)
+        fmt = negotiation.negotiate(formats.RDF_FORMATS, accept, fields.formats() or None)
     except NotAcceptable:
         raise ProtocolError(
             400,
             "no query: send ?query=... ; without a query, /sparql returns its service "
-            "description as RDF (text/turtle, application/n-triples, application/rdf+xml, "
-            "application/ld+json)",
+            f"description as RDF ({', '.join(f.media_type for f in formats.RDF_FORMATS)})",
         ) from None
     dataset = parts.backend.info
     headers = {"Vary": "Accept"} | caching.validators(
@@ -346,7 +340,7 @@ async def _graph_store(request: Request, parts: Services) -> Response:
     graph = graphs[0] if graphs else None
     if graph is not None and graph not in dataset.graph_names:
         raise ProtocolError(404, unknown_graph_message("graph", graph, dataset.graph_names))
-    fmt = _negotiate(request, negotiation.RDF_FORMATS, fields)
+    fmt = _negotiate(request, formats.RDF_FORMATS, fields)
     headers = {"Vary": "Accept"} | caching.validators(
         dataset.version, f"gs-{fmt.name}", dataset.last_modified
     )

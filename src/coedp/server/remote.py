@@ -39,7 +39,7 @@ from urllib.parse import urlencode
 import httpx
 import pyoxigraph as ox
 
-from coedp.server import engine
+from coedp.server import engine, formats
 from coedp.server.backends.base import DatasetInfo, GraphStats
 from coedp.server.engine import GraphTask, Outcome, QueryTask, RowCapExceeded
 from coedp.server.guard import GuardError, ParseInfo, declare_used_prefixes
@@ -48,23 +48,9 @@ from coedp.server.workers import WorkerError, WorkerPool
 
 log = logging.getLogger("coedp.server")
 
-RESULTS_ACCEPT = "application/sparql-results+xml, application/sparql-results+json;q=0.9"
-RDF_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
-# Media type of an answer -> how pyoxigraph reads it.
-RESULTS_MEDIA = {
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-    "text/csv": ox.QueryResultsFormat.CSV,
-}
-RDF_MEDIA = {
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "text/ntriples": ox.RdfFormat.N_TRIPLES,
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
+# What is asked of the store, in order of preference.
+RESULTS_ACCEPT = formats.accept_header((formats.XML, formats.JSON))
+RDF_ACCEPT = formats.accept_header((formats.NTRIPLES, formats.TURTLE, formats.RDFXML))
 STORE_MESSAGE_LIMIT = 500
 START_TIMEOUT = 30.0  # seconds the store may take to answer the start-up counts
 
@@ -162,14 +148,14 @@ def _select(
         raise DatasetError(
             f"the store at {endpoint} answered {response.status_code}: {_gist(response.text)}"
         )
-    fmt = RESULTS_MEDIA.get(_media(response))
-    if fmt is None:
+    found = formats.from_media_type(_media(response), formats.RESULTS)
+    if found is None or found.results is None:
         raise DatasetError(
             f"{endpoint} answered {_media(response) or 'no media type'}, not SPARQL results: "
             "is it the store's SPARQL endpoint?"
         )
     try:
-        solutions = ox.parse_query_results(response.content, fmt)
+        solutions = ox.parse_query_results(response.content, found.results)
         return [
             {str(var.value): term.value for var, term in zip(solutions.variables, row, strict=True)
              if term is not None}
@@ -398,8 +384,9 @@ class RemoteEngine:
                         "partial result, which is not served; narrow the query and try again"
                     ))
                 stream = _Stream(response.iter_bytes(), deadline,
-                                 fix_bnodes=_media(response) == "application/sparql-results+xml")
-                return self._reserialise(task, response, stream, ask)
+                                 fix_bnodes=_media(response) == formats.XML.media_type)
+                results = accept == RESULTS_ACCEPT  # what was asked: results or a graph
+                return self._reserialise(task, response, stream, ask, results)
         except _StoreFailure as exc:
             return exc.outcome
         except _Deadline:
@@ -414,7 +401,8 @@ class RemoteEngine:
             ))
 
     def _reserialise(
-        self, task: object, response: httpx.Response, stream: _Stream, ask: bool
+        self, task: object, response: httpx.Response, stream: _Stream, ask: bool,
+        results: bool,
     ) -> Outcome:
         media = _media(response)
         try:
@@ -422,13 +410,14 @@ class RemoteEngine:
                 fmt = _rdf_format(media)
                 triples = list(ox.parse(stream, format=fmt))
                 body = ox.serialize(
-                    triples, format=engine.RDF_FORMATS[task.rdf_format],
+                    triples, format=formats.rdf_format(task.rdf_format),
                     prefixes=engine.prefixes_needed(task.rdf_format, triples),
                 )
                 return Outcome(200, body, format_name=task.rdf_format)
             assert isinstance(task, QueryTask)
-            if media in RESULTS_MEDIA:
-                result = ox.parse_query_results(stream, RESULTS_MEDIA[media])
+            answer = formats.from_media_type(media, formats.RESULTS) if results else None
+            if answer is not None and answer.results is not None:
+                result = ox.parse_query_results(stream, answer.results)
                 if ask and isinstance(result, ox.QuerySolutions):
                     result = _ask_answer(result)
             else:
@@ -456,7 +445,8 @@ def _ask_answer(solutions: ox.QuerySolutions) -> ox.QueryBoolean:
 
 
 def _rdf_format(media: str) -> ox.RdfFormat:
-    fmt = RDF_MEDIA.get(media)
+    found = formats.from_media_type(media, formats.RDF)
+    fmt = found.rdf if found is not None else None
     if fmt is None:
         raise _StoreFailure(Outcome(502, message=(
             f"the store answered {media or 'no media type'}, which this endpoint cannot read"

@@ -33,16 +33,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from coedp.dataset import DatasetError as BaseDatasetError
-from coedp.dataset import file_sha256, locate
+from coedp.dataset import extensions, file_sha256, locate
+from coedp.server import formats
 from coedp.server.backends.base import DatasetInfo, GraphStats
 
-# File name suffix -> RDF syntax accepted by ``--data``.
-FORMATS: dict[str, ox.RdfFormat] = {
-    ".trig": ox.RdfFormat.TRIG,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-}
 # Files looked for, in this order, when ``--data`` names a folder.
 FOLDER_FILES = ("coedp.nq", "coedp.trig")
 
@@ -119,14 +113,17 @@ class LoadedDataset:
 def resolve_source(path: Path) -> Path:
     """Return the RDF file to load for ``--data PATH`` (a file or a folder)."""
     try:
-        return locate(path, FORMATS, FOLDER_FILES)
+        return locate(path, extensions(formats.DATASET_FORMATS), FOLDER_FILES)
     except BaseDatasetError as exc:
         raise DatasetError(str(exc)) from None
 
 
 def source_format(source: Path) -> ox.RdfFormat:
     """The RDF syntax of a file ``resolve_source`` returned."""
-    return FORMATS[source.suffix.lower()]
+    found = formats.from_extension(source.suffix, formats.RDF, formats.DATASET_FORMATS)
+    if found is None or found.rdf is None:
+        raise DatasetError(f"{source}: not a dataset file")
+    return found.rdf
 
 
 def load_dataset(
@@ -160,7 +157,7 @@ def load_dataset(
 
 def _load(source: Path, store_path: Path, base_iri: str | None) -> LoadedDataset:
     """Bulk-load ``source`` into a new store at ``store_path`` and count it."""
-    fmt = FORMATS[source.suffix.lower()]
+    fmt = source_format(source)
     started = time.perf_counter()
     stat = source.stat()  # before reading: a change during the load shows at the next start
     digest: list[str] = []

@@ -26,6 +26,7 @@ from fastapi import FastAPI
 from coedp.namespaces import COEDP, iris_of, prefixes_for
 from coedp.server.backends import BackendError
 from coedp.server.deps import services
+from coedp.server.formats import rdf_format
 from coedp.web import catalogue, data
 from coedp.web.catalogue import LABEL, PREF, SD, Catalogue
 from coedp.web.data import Term, sparql_iri
@@ -186,15 +187,7 @@ def triples(desc: Description, cat: Catalogue) -> list[ox.Triple]:
     return unique
 
 
-RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
-
-
 def serialize(triples_: list[ox.Triple], form: str) -> bytes:
     """The triples in the RDF syntax ``form`` (turtle, ntriples, jsonld, rdfxml)."""
     prefixes = prefixes_for(iris_of(triples_)) if form in ("turtle", "rdfxml") else None
-    return ox.serialize(triples_, format=RDF_FORMATS[form], prefixes=prefixes)
+    return ox.serialize(triples_, format=rdf_format(form), prefixes=prefixes)

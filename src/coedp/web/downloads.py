@@ -22,6 +22,7 @@ from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from coedp.dataset import file_sha256
+from coedp.server import formats
 from coedp.server.backends.base import DatasetInfo
 from coedp.server.deps import DatasetDep, SettingsDep
 from coedp.web import catalogue, describe, i18n, render
@@ -31,16 +32,8 @@ from coedp.web.iris import IriMap
 
 router = APIRouter(include_in_schema=False)
 
-# Extension -> (media type, format name).
-MEDIA: dict[str, tuple[str, str]] = {
-    ".nq": ("application/n-quads", "N-Quads (named graphs)"),
-    ".trig": ("application/trig", "TriG (named graphs)"),
-    ".jsonld": ("application/ld+json", "JSON-LD"),
-    ".ttl": ("text/turtle; charset=utf-8", "Turtle"),
-    ".nt": ("application/n-triples", "N-Triples"),
-    ".rdf": ("application/rdf+xml", "RDF/XML"),
-    ".owl": ("application/rdf+xml", "RDF/XML"),
-}
+# Files of other kinds are served as bytes.
+OCTETS = "application/octet-stream"
 SUMS = "SHA256SUMS"
 _LINE = re.compile(r"^([0-9a-f]{64})\s+\*?(\S+)$")
 
@@ -92,7 +85,7 @@ def dumps(dataset: DatasetInfo, cache: dict[str, Dump]) -> list[Dump]:
         if not path.is_file():
             continue
         if name not in cache:
-            media, fmt = MEDIA.get(path.suffix, ("application/octet-stream", path.suffix))
+            media, fmt = _media(path)
             if name == "shapes.ttl":
                 fmt = "SHACL shapes, Turtle"
             elif name == "void.ttl":
@@ -100,6 +93,15 @@ def dumps(dataset: DatasetInfo, cache: dict[str, Dump]) -> list[Dump]:
             cache[name] = Dump(name, sha, path.stat().st_size, media, fmt, file_sha256(path) == sha)
         result.append(cache[name])
     return result
+
+
+def _media(path: Path) -> tuple[str, str]:
+    """The Content-Type of a dump and its format's name for people."""
+    fmt = formats.from_extension(path.suffix, formats.RDF, formats.FILE_FORMATS)
+    if fmt is None:
+        return OCTETS, path.suffix
+    named = " (named graphs)" if fmt in (formats.NQUADS, formats.TRIG) else ""
+    return fmt.content_type, fmt.title + named
 
 
 def _dump_cache(request: Request) -> dict[str, Dump]:
@@ -138,7 +140,7 @@ async def download(dataset: DatasetDep, name: str) -> Response:
             status_code=404,
             media_type="text/plain; charset=utf-8",
         )
-    media, _ = MEDIA.get(path.suffix, ("application/octet-stream", ""))
+    media, _ = _media(path)
     return FileResponse(
         path,
         media_type=media,
