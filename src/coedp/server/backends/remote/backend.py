@@ -1,4 +1,4 @@
-"""An external store's SPARQL endpoint behind coedp's guard (``coedp serve --store URL``).
+"""The remote backend: the external store of ``coedp serve --store URL``.
 
 The dataset is what the store holds under ``BASE/graph/`` (counted when the
 backend is opened); no dump files are served in this mode. ``start`` starts
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from coedp.server.backends.base import DatasetInfo
 from coedp.server.backends.pooled import PooledBackend
-from coedp.server.remote import RemoteEngine, probe_dataset
+from coedp.server.backends.remote.engine import RemoteEngine
+from coedp.server.backends.remote.probe import probe_dataset
 from coedp.server.settings import Settings
 
 
