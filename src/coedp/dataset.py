@@ -11,8 +11,12 @@ import hashlib
 import sys
 from collections.abc import Collection, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
 
 from coedp import paths
 from coedp.server import formats
@@ -132,7 +136,7 @@ def open_store(path: Path) -> ox.Store:
     return store
 
 
-def open_rdflib(path: Path):  # -> rdflib.Dataset
+def open_rdflib(path: Path) -> Dataset:
     """The dataset file as an rdflib Dataset whose default graph is the union of all graphs."""
     from rdflib import Dataset
 

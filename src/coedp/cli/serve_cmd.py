@@ -20,6 +20,7 @@ from coedp.server.settings import flag as yes_no
 
 if TYPE_CHECKING:
     from coedp.server.backends import QueryBackend
+    from coedp.server.connections import ConnectionStats
 
 EPILOG = """\
 Every option can also be set by the environment variable shown; an option given
@@ -92,7 +93,7 @@ environment: every COEDP_* variable named above, and
 """
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``serve`` sub-command."""
     parser = subparsers.add_parser(
         "serve",
@@ -292,7 +293,8 @@ def _serve(settings: Settings, backend: QueryBackend) -> int:
         app, host=settings.host, port=settings.port, access_log=False, log_level="info",
         timeout_graceful_shutdown=5,
         http=_protocol(settings, stats),
-        timeout_keep_alive=settings.idle_timeout,  # type: ignore[arg-type] - a float works
+        # uvicorn takes a float here too (--idle-timeout may be a fraction of a second).
+        timeout_keep_alive=settings.idle_timeout,  # type: ignore[arg-type]
         # X-Forwarded-For is read by the application, from --trusted-proxies only
         # (uvicorn would trust any header sent from 127.0.0.1).
         proxy_headers=False,
@@ -323,7 +325,7 @@ def _return_large_blocks_to_the_system() -> None:
             libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD (glibc; a no-op elsewhere)
 
 
-def _protocol(settings: Settings, stats) -> type:  # noqa: ANN001 - ConnectionStats
+def _protocol(settings: Settings, stats: ConnectionStats) -> type:
     """uvicorn's HTTP protocol with the request and send timeouts and the connection cap.
 
     The cap is lowered, and said so, when the open-files limit (raised to its

@@ -142,7 +142,7 @@ async def _sparql(request: Request, parts: Services) -> Response:
     )
     # Repeats are answered by the backend's result cache, shared with the pages.
     outcome = await parts.backend.run(task, settings.timeout)
-    if as_page and outcome.status == 200:
+    if as_page and results_page is not None and outcome.status == 200:
         response = results_page(request, query, outcome.body)
         response.headers.update(headers)
         return response

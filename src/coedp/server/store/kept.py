@@ -16,12 +16,16 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from coedp.dataset import file_sha256
 from coedp.server.backends.base import GraphStats
 from coedp.server.store.loading import DatasetError, LoadedDataset, Log, load_into
+
+# manifest.json as read and written (JSON: its values are checked where they are read).
+Manifest = dict[str, Any]
 
 # Layout of a store folder (see the package docstring of coedp.server.store).
 MARKER = ".coedp-store"
@@ -99,7 +103,7 @@ def _claim(folder: Path) -> int:
     return fd
 
 
-def _read_manifest(folder: Path) -> tuple[dict | None, str]:
+def _read_manifest(folder: Path) -> tuple[Manifest | None, str]:
     """The manifest of ``folder``, or None and why it cannot be trusted."""
     path = folder / MANIFEST
     if not path.is_file():
@@ -119,7 +123,7 @@ def _read_manifest(folder: Path) -> tuple[dict | None, str]:
 
 
 def _reusable(
-    manifest: dict, folder: Path, source: Path, base_iri: str | None
+    manifest: Manifest, folder: Path, source: Path, base_iri: str | None
 ) -> tuple[LoadedDataset | None, str]:
     """The kept store described by ``manifest`` if it holds ``source``, else None and why.
 
@@ -194,7 +198,7 @@ def _reload(source: Path, folder: Path, base_iri: str | None) -> LoadedDataset:
         shutil.rmtree(loading, ignore_errors=True)  # only if the load failed
 
 
-def _manifest(dataset: LoadedDataset, base_iri: str | None, stat: os.stat_result) -> dict:
+def _manifest(dataset: LoadedDataset, base_iri: str | None, stat: os.stat_result) -> Manifest:
     """What the manifest records about ``dataset`` loaded from a file of ``stat``."""
     return {
         "format": FORMAT_VERSION,
@@ -220,7 +224,7 @@ def _manifest(dataset: LoadedDataset, base_iri: str | None, stat: os.stat_result
     }
 
 
-def _write_manifest(folder: Path, manifest: dict) -> None:
+def _write_manifest(folder: Path, manifest: Manifest) -> None:
     """Replace the manifest atomically: readers see the old one or the new one, whole."""
     tmp = folder / f".{MANIFEST}.tmp"
     with tmp.open("w", encoding="utf-8") as fh:

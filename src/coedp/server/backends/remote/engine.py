@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
@@ -32,6 +32,7 @@ from coedp.server.backends.remote.virtuoso import (
     ask_answer,
     gist,
     is_partial,
+    readable,
 )
 from coedp.server.engine import GraphTask, Outcome, QueryTask, RowCapExceeded
 from coedp.server.guard import ParseInfo, declare_used_prefixes
@@ -188,20 +189,22 @@ class RemoteEngine:
         try:
             if isinstance(task, GraphTask):
                 fmt = rdf_format_of(media)
-                triples = list(ox.parse(stream, format=fmt))
+                triples = list(ox.parse(readable(stream), format=fmt))
                 body = ox.serialize(
                     triples, format=formats.rdf_format(task.rdf_format),
                     prefixes=engine.prefixes_needed(task.rdf_format, triples),
                 )
-                return Outcome(200, body, format_name=task.rdf_format)
+                return Outcome(200, body or b"", format_name=task.rdf_format)
             assert isinstance(task, QueryTask)
             answer = formats.from_media_type(media, formats.RESULTS) if results else None
             if answer is not None and answer.results is not None:
-                result = ox.parse_query_results(stream, answer.results)
+                result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Quad] = (
+                    ox.parse_query_results(readable(stream), answer.results)
+                )
                 if ask and isinstance(result, ox.QuerySolutions):
                     result = ask_answer(result)
             else:
-                result = ox.parse(stream, format=rdf_format_of(media))
+                result = ox.parse(readable(stream), format=rdf_format_of(media))
             return engine.result_outcome(result, task)
         except RowCapExceeded:
             cap = task.max_rows if isinstance(task, QueryTask) else 0

@@ -15,11 +15,19 @@ from multiprocessing.connection import Connection
 
 from coedp.server.engine import Outcome
 from coedp.server.guard import GuardError
+from coedp.server.limits import WorkerLimits
 from coedp.server.workers import WorkerPool
 
 
-def guard_main(conn: Connection, graph_names_json: str) -> None:
-    """Body of a guard process: parse-check each query sent, answer ParseInfo or Outcome."""
+def guard_main(
+    conn: Connection, graph_names_json: str, in_memory: bool = False,
+    limits: WorkerLimits | None = None,
+) -> None:
+    """Body of a guard process: parse-check each query sent, answer ParseInfo or Outcome.
+
+    Called as a query worker is (``WorkerPool.target``); a guard evaluates nothing,
+    so ``in_memory`` and ``limits`` do not apply.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from coedp.server.guard import parse_check
 
@@ -43,7 +51,8 @@ def guard_main(conn: Connection, graph_names_json: str) -> None:
 class GuardPool(WorkerPool):
     """Processes that run rdflib's parse check under the timeout; see ``guard_main``."""
 
-    target = staticmethod(guard_main)
+    # The pool's one string argument is named for a store path; here it holds the graph names.
+    target = staticmethod(guard_main)  # type: ignore[assignment]
 
     def __init__(self, graph_names: Sequence[str], size: int) -> None:
         # The pool hands each process one string: the graph names travel as JSON in it.

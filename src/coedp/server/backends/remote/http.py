@@ -18,4 +18,4 @@ def form_headers(accept: str) -> dict[str, str]:
 
 def media_of(response: httpx.Response) -> str:
     """The media type of an answer, without parameters."""
-    return response.headers.get("content-type", "").partition(";")[0].strip().lower()
+    return formats.bare_media_type(str(response.headers.get("content-type", "")))

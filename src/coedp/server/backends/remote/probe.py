@@ -97,6 +97,8 @@ def _select(
         )
     try:
         solutions = ox.parse_query_results(response.content, found.results)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise DatasetError(f"{endpoint} answered a boolean to a SELECT")
         return [
             {str(var.value): term.value for var, term in zip(solutions.variables, row, strict=True)
              if term is not None}

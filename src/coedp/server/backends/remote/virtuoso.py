@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from typing import IO, cast
 
 import httpx
 import pyoxigraph as ox
@@ -96,6 +97,11 @@ def _bnode_label(match: re.Match[bytes]) -> bytes:
     return b"<bnode>x" + label.hex().encode() + b"</bnode>"
 
 
+def readable(stream: AnswerStream) -> IO[bytes]:
+    """``stream`` as pyoxigraph's parsers take it: they only call its ``read``."""
+    return cast(IO[bytes], stream)
+
+
 def is_partial(response: httpx.Response) -> bool:
     """Whether the answer is Virtuoso's "anytime" result, cut at its own time limit."""
     return bool(response.headers.get("x-sql-state"))
@@ -107,4 +113,6 @@ def ask_answer(solutions: ox.QuerySolutions) -> ox.QueryBoolean:
     cell = row[0] if row is not None and len(solutions.variables) == 1 else None
     truth = cell is not None and cell.value not in ("0", "false")
     document = b'{"head":{},"boolean":%s}' % (b"true" if truth else b"false")
-    return ox.parse_query_results(document, ox.QueryResultsFormat.JSON)
+    answer = ox.parse_query_results(document, ox.QueryResultsFormat.JSON)
+    assert isinstance(answer, ox.QueryBoolean)
+    return answer
