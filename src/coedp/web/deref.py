@@ -27,6 +27,7 @@ import re
 from fastapi import APIRouter, Request, Response
 
 from coedp.server import formats, negotiation
+from coedp.server.deps import services
 from coedp.server.formats import DOCUMENT_FORMATS
 from coedp.web import catalogue, describe, i18n, render
 from coedp.web.data import DataError
@@ -53,7 +54,7 @@ def wants_html(request: Request) -> bool:
 
 def iri_map(request: Request) -> IriMap:
     """The IRI map of the app's base IRI."""
-    return IriMap(request.app.state.settings.base_iri)
+    return IriMap(services(request.app).settings.base_iri)
 
 
 # -- things ---------------------------------------------------------------------
