@@ -8,23 +8,17 @@ links of HTML pages point at the server that drew them, as root-relative
 paths (``/doc/id/org/apple``).
 
 The document about ``<BASE>x`` is ``/doc/x``, with an optional extension
-(``.html``, ``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``, ``.trig``, ``.nq``) that fixes its form.
+(``.html``, ``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``) that fixes its form.
 """
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
-# Extension of a document -> short name of its form.
-EXTENSIONS: dict[str, str] = {
-    ".html": "html",
-    ".ttl": "turtle",
-    ".nt": "ntriples",
-    ".jsonld": "jsonld",
-    ".rdf": "rdfxml",
-    ".trig": "trig",
-    ".nq": "nquads",
-}
+from coedp.server.formats import DOCUMENT_FORMATS
+
+# Extension of a document -> its form (a name of ``formats.DOCUMENT_FORMATS``).
+EXTENSIONS: dict[str, str] = {f.extension: f.name for f in DOCUMENT_FORMATS}
 EXTENSION_OF: dict[str, str] = {name: ext for ext, name in EXTENSIONS.items()}
 
 # Path segments of the base that name things, terms and graphs.

@@ -29,6 +29,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request, Response
 
 from coedp.namespaces import COEDP
+from coedp.server import formats
 from coedp.web import catalogue, data, deref, describe, i18n, render
 from coedp.web.catalogue import OWL, RDF, RDFS, Catalogue
 from coedp.web.data import DataError
@@ -37,15 +38,8 @@ from coedp.web.iris import IriMap
 
 router = APIRouter(include_in_schema=False)
 NS = str(COEDP)
-# The forms of the ontology document: (form name, title, media type).
-ONTOLOGY_FORMS: tuple[tuple[str, str, str], ...] = (
-    ("turtle", "Turtle", "text/turtle"),
-    ("ntriples", "N-Triples", "application/n-triples"),
-    ("rdfxml", "RDF/XML", "application/rdf+xml"),
-    ("jsonld", "JSON-LD", "application/ld+json"),
-    ("trig", "TriG", "application/trig"),
-    ("nquads", "N-Quads", "application/n-quads"),
-)
+# The forms of the ontology document (names of the format registry).
+ONTOLOGY_FORMS: tuple[str, ...] = ("turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads")
 
 USAGE = """
 SELECT ?p (COUNT(*) AS ?n) WHERE {{
@@ -118,12 +112,12 @@ async def ontology_triples(app: FastAPI) -> list[ox.Triple]:
     if cached is not None:
         return cached
     graph = app.state.settings.base_iri + "graph/ontology"
-    source = app.state.dataset.source
-    if source.is_file() and source.suffix in (".nq", ".trig"):
+    folder = app.state.dataset.dumps
+    source = folder / "coedp.nq" if folder is not None else None
+    if source is not None and source.is_file():
         # From the published file rather than by SPARQL: the store gives derived integer
         # types (xsd:nonNegativeInteger of cardinalities) back as xsd:integer.
-        fmt = ox.RdfFormat.N_QUADS if source.suffix == ".nq" else ox.RdfFormat.TRIG
-        quads = await asyncio.to_thread(_read_graph, source, fmt, graph)
+        quads = await asyncio.to_thread(_read_graph, source, ox.RdfFormat.N_QUADS, graph)
         cached = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     else:
         rows = await data.select(app, ONTOLOGY_QUERY.format(graph=graph))
@@ -290,7 +284,8 @@ async def ontology(request: Request) -> Response:
         metadata.append((builder.prop(p.value)[0], builder.value(o)))
     docs = term_docs(cat, iris, lang, usage, found)
     forms = [
-        (title, iris.doc_path(NS, name), media) for name, title, media in ONTOLOGY_FORMS
+        (formats.by_name(name).title, iris.doc_path(NS, name), formats.by_name(name).media_type)
+        for name in ONTOLOGY_FORMS
     ]
     return render.page(
         request,

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from coedp import release
 from coedp.namespaces import COEDP
@@ -216,8 +217,10 @@ INDEXES: tuple[Index, ...] = (
             Column("activities", ("Activities", "Activités"), "number"),
         ),
         P
-        + """SELECT ?item ?post ?activities WHERE {
+        + """PREFIX schema: <https://schema.org/>
+SELECT ?item ?post ?activities ?sortName WHERE {
   ?item a coedp:Person .
+  OPTIONAL { ?item schema:familyName ?sortName }
   OPTIONAL { ?item coedp:holds ?post }
   OPTIONAL { SELECT ?item (COUNT(DISTINCT ?a) AS ?activities) WHERE {
              ?p coedp:participant ?item ; coedp:activity ?a } GROUP BY ?item }
@@ -271,7 +274,9 @@ async def index_rows(request: Request, ix: Index, cat: Catalogue, lang: str) -> 
         for col in ix.columns:
             if col.kind == "name":
                 v = link(item)
-                cell = Cell([v], _sort_key("name", [v.text]))
+                # People are filed under their family name (?sortName), then the full name.
+                family = [t.value for t in values.get("sortName", [])[:1]]
+                cell = Cell([v], _sort_key("name", [*family, v.text]))
             elif col.kind == "kind":
                 kinds = cat.kinds(item, D)
                 vs = [link(k) for k in kinds]
@@ -558,7 +563,8 @@ async def home(request: Request) -> Response:
     )
     dataset = request.app.state.dataset
     base = request.app.state.settings.base_iri
-    files = downloads.dumps(dataset, downloads.dump_cache(request.app))
+    # Hashing the files reads them whole (once): never on the event loop.
+    files = await run_in_threadpool(downloads.dumps, dataset, downloads.dump_cache(request.app))
     return render.page(
         request,
         "home.html",

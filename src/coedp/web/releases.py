@@ -117,8 +117,15 @@ def dataset_schema(base: str, files: Sequence[Dump], lang: str = "en") -> dict[s
 RELEASES = "releases"
 
 
-def past_releases(dataset_folder: Path) -> dict[str, Path]:
+def _dumps(request: Request) -> Path | None:
+    folder: Path | None = request.app.state.dataset.dumps
+    return folder
+
+
+def past_releases(dataset_folder: Path | None) -> dict[str, Path]:
     """Version -> folder of each past release kept under ``releases/`` (with a SHA256SUMS)."""
+    if dataset_folder is None:
+        return {}
     root = dataset_folder / RELEASES
     if not root.is_dir():
         return {}
@@ -133,7 +140,7 @@ async def release_page(request: Request, version: str) -> Response:
     """A release: the downloads page for the release served, its checksums for a past one."""
     if version == release.VERSION:
         return Response(status_code=303, headers={"Location": "/downloads"})
-    past = past_releases(request.app.state.dataset.source.parent)
+    past = past_releases(_dumps(request))
     if version in past:
         return Response(status_code=303, headers={"Location": f"/dataset/{version}/SHA256SUMS"})
     return _unknown(request, version)
@@ -145,8 +152,8 @@ async def release_file(request: Request, version: str, name: str) -> Response:
     from coedp.web.downloads import download, listed_in
 
     if version == release.VERSION:
-        return await download(request, name)
-    past = past_releases(request.app.state.dataset.source.parent)
+        return await download(request.app.state.dataset, name)
+    past = past_releases(_dumps(request))
     if version not in past:
         return _unknown(request, version)
     folder = past[version]
@@ -165,14 +172,14 @@ async def release_file(request: Request, version: str, name: str) -> Response:
 
 
 def _media(name: str) -> str:
-    from coedp.web.downloads import MEDIA
+    from coedp.web.downloads import _media as media_of
 
-    return MEDIA.get(Path(name).suffix, ("application/octet-stream", ""))[0]
+    return media_of(Path(name))[0]
 
 
 def _unknown(request: Request, version: str) -> Response:
     shown = version if _VERSION.match(version) else "that version"
-    served = [release.VERSION, *sorted(past_releases(request.app.state.dataset.source.parent))]
+    served = [release.VERSION, *sorted(past_releases(_dumps(request)))]
     return Response(
         f"release {shown} is not served here; releases: {', '.join(served)} "
         f"(/dataset/VERSION/)\n",
