@@ -132,6 +132,7 @@ export function completionSource(vocabulary) {
       const options = vocabulary.prefixed(text.slice(0, colon), text.slice(colon + 1));
       return { from: word.from, options, filter: false };
     }
+    if (/^\p{N}/u.test(text)) return null; // a number
     return { from: word.from, options: vocabulary.bare(text), filter: false };
   };
 }

@@ -97,8 +97,13 @@ function start() {
   form.append(h("p", { class: "editor-keys" }, strings.keys));
 
   const results = h("section", { class: "results live-results", "aria-live": "polite", "aria-labelledby": "live-title" });
-  const old = document.querySelector("section.results");
-  if (old) old.replaceWith(results); else form.after(results);
+  // Results the server drew (a permalink opened) stay until this script's own arrive.
+  let old = document.querySelector("section.results");
+  if (!old) form.after(results);
+  function show(...children) {
+    results.replaceChildren(...children);
+    if (old) { old.replaceWith(results); old = null; }
+  }
   const permalink = form.querySelector("a.permalink") || h("a", { class: "permalink", hidden: true }, strings.permalink);
   if (!permalink.isConnected) form.querySelector("button[type=submit]").after(" ", permalink);
 
@@ -122,7 +127,7 @@ function start() {
     permalink.href = url;
     permalink.hidden = false;
     window.history.replaceState(null, "", url);
-    results.replaceChildren(h("h2", { id: "live-title" }, strings.running));
+    if (!old) results.replaceChildren(h("h2", { id: "live-title" }, strings.running));
     results.setAttribute("aria-busy", "true");
     const began = performance.now();
     try {
@@ -164,13 +169,13 @@ function start() {
       if (serverError.to <= serverError.from) serverError.from = Math.max(0, from - 1);
       forceLinting(view);
     }
-    results.replaceChildren(h("h2", { id: "live-title" }, strings.error),
+    show(h("h2", { id: "live-title" }, strings.error),
       h("div", { class: "error", role: "alert" }, h("pre", { class: "message" }, message)));
   }
 
   function showResults(text, doc, ms) {
     if ("boolean" in doc) {
-      results.replaceChildren(h("h2", { id: "live-title" }, doc.boolean ? strings.askTrue : strings.askFalse),
+      show(h("h2", { id: "live-title" }, doc.boolean ? strings.askTrue : strings.askFalse),
         downloads(text, ASK_FORMATS));
       return;
     }
@@ -207,7 +212,7 @@ function start() {
     for (const [name, title] of tabs) {
       bar.append(h("button", { type: "button", role: "tab", "data-view": name, "aria-controls": "result-view", onclick: () => choose(name) }, title));
     }
-    results.replaceChildren(
+    show(
       h("h2", { id: "live-title" }, fill(heading, { n: fmt.format(rows.length), ms: fmt.format(ms) })),
       bar, panel, downloads(text, formats));
     const wanted = new URLSearchParams(location.search).get("view");

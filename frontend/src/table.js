@@ -17,7 +17,7 @@ export function cell(term, namer) {
   if (term.type === "bnode") return h("td", {}, h("code", {}, "_:" + term.value));
   const parts = [h("span", { lang: term["xml:lang"] || null }, term.value)];
   if (term["xml:lang"]) parts.push(" ", h("span", { class: "lang-tag" }, "@" + term["xml:lang"]));
-  else if (term.datatype && !term.datatype.endsWith("#string")) {
+  else if (term.datatype && !term.datatype.endsWith("#string") && !isNumber(term)) {
     parts.push(" ", h("span", { class: "datatype" }, namer.short(term.datatype)));
   }
   return h("td", { class: isNumber(term) ? "num" : null }, parts);
