@@ -79,7 +79,7 @@ function start() {
         bracketMatching(), closeBrackets(), sparql(),
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         autocompletion({ override: [completionSource(vocabulary)], activateOnTyping: true, maxRenderedOptions: 80 }),
-        lint, lintGutter(),
+        lint, lintGutter(), EditorView.lineWrapping,
         keymap.of([
           { key: "Mod-Enter", run: () => { run(); return true; }, preventDefault: true },
           ...closeBracketsKeymap, ...completionKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab,
@@ -115,6 +115,7 @@ function start() {
     .catch(() => {});
 
   let running = null;
+  let firstView = new URLSearchParams(location.search).get("view"); // a permalink's view
   async function run() {
     const text = view.state.doc.toString();
     if (!text.trim()) return;
@@ -204,6 +205,10 @@ function start() {
     const bar = h("div", { class: "view-tabs", role: "tablist", "aria-label": strings.views });
     function choose(name) {
       for (const b of bar.children) b.setAttribute("aria-selected", String(b.dataset.view === name));
+      const params = new URLSearchParams({ query: text });
+      if (name !== "table") params.set("view", name);
+      permalink.href = "/query?" + params.toString();
+      window.history.replaceState(null, "", permalink.href);
       if (name === "chart") renderChart(panel, found.chart, rows, namer, strings);
       else if (name === "timeline") renderTimeline(panel, found.timeline, rows, namer, strings);
       else if (name === "map") renderMap(panel, found.map, rows, namer, strings);
@@ -215,7 +220,8 @@ function start() {
     show(
       h("h2", { id: "live-title" }, fill(heading, { n: fmt.format(rows.length), ms: fmt.format(ms) })),
       bar, panel, downloads(text, formats));
-    const wanted = new URLSearchParams(location.search).get("view");
+    const wanted = firstView;
+    firstView = null;
     choose(tabs.some(([n]) => n === wanted) ? wanted : "table");
   }
 
