@@ -339,3 +339,19 @@ def test_partners_in_cahai_meetings_in_2020_from_an_example_and_completions(tab)
         ("3rd plenary meeting of CAHAI", "Microsoft"),
     ]
 
+
+
+def test_the_editor_and_its_views_fit_a_phone(browser, site):
+    context = browser.new_context(base_url=site.url, viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    try:
+        tab.goto("/query?example=activities-per-body")
+        editor(tab)
+        tab.get_by_role("button", name="Run").click()
+        tab.get_by_role("tab", name="Bar chart").wait_for(timeout=30_000)
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+        tab.get_by_role("tab", name="Bar chart").click()
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot(tab, "editor-phone-chart")
+    finally:
+        context.close()
