@@ -97,9 +97,8 @@ def complete(tab, typed: str, option: str) -> None:
 
 def run_with_keys(tab) -> None:
     tab.keyboard.press("Control+Enter")
-    tab.locator("section.live-results h2").filter(has_text=re.compile(r"row|triple|not run")).wait_for(
-        timeout=30_000
-    )
+    done = re.compile(r"row|triple|not run")
+    tab.locator("section.live-results h2").filter(has_text=done).wait_for(timeout=30_000)
 
 
 def column_texts(tab, index: int) -> list[str]:
