@@ -354,3 +354,41 @@ def test_the_editor_and_its_views_fit_a_phone(browser, site):
         screenshot(tab, "editor-phone-chart")
     finally:
         context.close()
+
+
+def test_describe_gives_triples_and_graph_downloads_ask_gives_an_answer(tab):
+    tab.goto("/query")
+    set_query(tab, "DESCRIBE orgs:microsoft")
+    run_with_keys(tab)
+    assert re.match(r"\d+ triple\(s\)", tab.locator("section.live-results h2").text_content())
+    assert tab.locator("table.results-table thead th").all_text_contents() == [
+        "?subject", "?predicate", "?object"
+    ]
+    assert "Microsoft" in column_texts(tab, 1)
+    assert tab.locator("p.downloads a").all_text_contents() == [
+        "turtle", "ntriples", "rdfxml", "jsonld"
+    ]
+    set_query(tab, "ASK { orgs:microsoft a coedp:DigitalPartner }")
+    tab.keyboard.press("Control+Enter")
+    tab.get_by_role("heading", name="Yes (true)").wait_for(timeout=30_000)
+
+
+def test_a_prefix_declaration_completes_its_namespace(tab):
+    tab.goto("/query")
+    set_query(tab, "")
+    wait_for_vocabulary(tab)
+    tab.keyboard.type("PREFIX orgs:", delay=30)
+    option = tab.locator(".cm-tooltip-autocomplete li").first
+    option.wait_for(timeout=10_000)
+    assert option.text_content().strip() == "<https://coedp.org/id/org/>"
+
+
+def test_without_the_bundle_no_editor_file_is_served(monkeypatch, tmp_path) -> None:
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(query_page, "EDITOR", tmp_path)
+    assert query_page.editor_bundle() is False  # the template then names no script
+    with ThreadPoolExecutor(1) as pool:  # Playwright holds this thread's event loop
+        response = pool.submit(asyncio.run, query_page.editor_static("editor.js")).result()
+    assert response.status_code == 404
