@@ -225,7 +225,31 @@ function start() {
     choose(tabs.some(([n]) => n === wanted) ? wanted : "table");
   }
 
+  filterExamples(strings);
   if (new URLSearchParams(location.search).get("query")) run();
+}
+
+/** A search box over the examples' titles and questions (accents and case ignored). */
+function filterExamples(strings) {
+  const nav = document.querySelector("nav.examples");
+  const list = nav && nav.querySelector("ul");
+  if (!list) return;
+  const fold = (t) => t.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+  const items = [...list.children].map((li) => [li, fold(li.textContent)]);
+  const count = h("p", { class: "view-note", role: "status" });
+  const input = h("input", {
+    type: "search", id: "example-filter", placeholder: strings.filterExamples,
+    oninput: () => {
+      const words = fold(input.value).split(/\s+/).filter(Boolean);
+      let shown = 0;
+      for (const [li, text] of items) {
+        li.hidden = !words.every((w) => text.includes(w));
+        if (!li.hidden) shown += 1;
+      }
+      count.textContent = words.length ? fill(strings.shownOf, { shown, total: items.length }) : "";
+    },
+  });
+  list.before(h("label", { for: "example-filter", class: "visually-hidden" }, strings.filterExamples), input, count);
 }
 
 const TERM = /^(<[^>]*>|_:\S+|"(?:[^"\\]|\\.)*"(?:@[A-Za-z0-9-]+|\^\^<[^>]*>)?)\s*/;

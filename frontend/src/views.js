@@ -8,14 +8,18 @@ import { isNumber, precisionOf, span, WKT } from "./terms.js";
 const SHOWN = 200;
 
 function labelColumn(columns, rows, namer, skip) {
-  return columns.find((c) => !skip.includes(c) && rows.some((r) => r[c])
-    && rows.every((r) => !r[c] || (!isNumber(r[c]) && !precisionOf(r[c])))) || null;
+  const text = columns.filter((c) => !skip.includes(c) && rows.some((r) => r[c])
+    && rows.every((r) => !r[c] || (!isNumber(r[c]) && !precisionOf(r[c]))));
+  // a column called ...label or ...name first, then one of IRIs (named by their labels)
+  return text.find((c) => /(label|name|names)$/i.test(c))
+    || text.find((c) => rows.every((r) => !r[c] || r[c].type === "uri")) || text[0] || null;
 }
 
-function nameCell(term, namer) {
+function nameCell(term, namer, entity) {
   if (!term) return h("span", { class: "unknown" }, "—");
   const text = namer.text(term);
-  const href = term.type === "uri" ? namer.link(term.value) : null;
+  const iri = term.type === "uri" ? term : entity && entity.type === "uri" ? entity : null;
+  const href = iri ? namer.link(iri.value) : null;
   return href ? h("a", { href, title: text }, text) : h("span", { title: text }, text);
 }
 
@@ -30,11 +34,14 @@ export function detect(columns, rows) {
   const long = numeric.find((c) => /^(long|lon|lng|longitude)$/i.test(c));
   const wkt = columns.find((c) => rows.some((r) => r[c] && r[c].datatype === WKT));
   const label = labelColumn(columns, rows, null, [lat, long, wkt]);
-  if (rows.length && lat && long) found.map = { label, lat, long };
-  else if (rows.length && wkt) found.map = { label, wkt };
+  // the entity a row is about, when the label column is a literal: its link
+  const entity = columns.find((c) => c !== label && rows.some((r) => r[c])
+    && rows.every((r) => !r[c] || r[c].type === "uri")) || null;
+  if (rows.length && lat && long) found.map = { label, entity, lat, long };
+  else if (rows.length && wkt) found.map = { label, entity, wkt };
   const value = numeric.find((c) => c !== lat && c !== long);
-  if (rows.length && value && label) found.chart = { label, value };
-  if (rows.length && dated.length) found.timeline = { label, date: dated[0], end: dated[1] || null };
+  if (rows.length && value && label) found.chart = { label, entity, value };
+  if (rows.length && dated.length) found.timeline = { label, entity, date: dated[0], end: dated[1] || null };
   return found;
 }
 
@@ -53,7 +60,7 @@ export function renderChart(host, spec, rows, namer, strings) {
     const width = value !== null && max > 0 ? Math.max(0.5, (100 * Math.max(0, value)) / max) : 0;
     const svg = s("svg", { viewBox: "0 0 100 10", preserveAspectRatio: "none", "aria-hidden": "true" },
       s("rect", { x: 0, y: 1, width: width.toFixed(2), height: 8 }));
-    return h("li", {}, h("span", { class: "bar-label" }, nameCell(row[spec.label], namer)),
+    return h("li", {}, h("span", { class: "bar-label" }, nameCell(row[spec.label], namer, row[spec.entity])),
       h("span", { class: "bar" }, svg),
       h("span", { class: "bar-value" }, value === null ? strings.unknown : fmt.format(value)));
   }));
@@ -69,28 +76,35 @@ export function renderTimeline(host, spec, rows, namer, strings) {
   const items = rows.map((row) => ({ row, at: span(row[spec.date]), to: spec.end ? span(row[spec.end]) : null }))
     .filter((x) => x.at).sort((a, b) => a.at.start - b.at.start);
   const shown = items.slice(0, SHOWN);
-  const min = Math.min(...shown.map((x) => x.at.start));
-  const max = Math.max(...shown.map((x) => (x.to ? x.to.end : x.at.end)));
+  const first0 = Math.min(...shown.map((x) => x.at.start));
+  const last0 = Math.max(...shown.map((x) => (x.to ? x.to.end : x.at.end)));
+  const margin = Math.max(86_400_000, (last0 - first0) * 0.02);
+  const min = first0 - margin;
+  const max = last0 + margin;
   const W = 1000;
   const x = (t) => ((t - min) / Math.max(1, max - min)) * W;
-  const first = new Date(min).getUTCFullYear();
-  const last = new Date(max - 1).getUTCFullYear();
-  const step = Math.max(1, Math.ceil((last - first + 1) / 10));
+  const first = new Date(min).getUTCFullYear() + 1;
+  const last = new Date(max).getUTCFullYear();
+  const step = Math.max(1, Math.ceil((last - first + 1) / 8));
   const ticks = [];
-  for (let y = first; y <= last + 1; y += step) ticks.push(y);
+  for (let y = first; y <= last; y += step) ticks.push(y);
   const axis = s("svg", { viewBox: `0 0 ${W} 24`, preserveAspectRatio: "none", class: "axis", "aria-hidden": "true" },
     ticks.map((y) => s("line", { x1: x(Date.UTC(y, 0, 1)), x2: x(Date.UTC(y, 0, 1)), y1: 0, y2: 24 })));
-  const years = h("div", { class: "axis-years" }, ticks.filter((y) => y <= last).map((y) =>
-    h("span", {}, String(y))));
+  const years = h("div", { class: "axis-years", "aria-hidden": "true" }, ticks.map((y) => {
+    const label = h("span", {}, String(y));
+    label.style.left = `${(100 * x(Date.UTC(y, 0, 1))) / W}%`; // CSSOM: allowed by style-src 'self'
+    return label;
+  }));
   const lanes = h("ol", { class: "lanes" }, shown.map(({ row, at, to }) => {
     const term = row[spec.date];
     const end = to ? to.end : at.end;
-    const mark = at.precision === "day" && !to
-      ? s("circle", { cx: x(at.start), cy: 5, r: 4, class: "day" })
+    const day = at.precision === "day" && !to;
+    const mark = day // a day is a narrow mark centred on it; a year or a month covers its span
+      ? s("rect", { x: (x(at.start) + x(end)) / 2 - 2, y: 0, width: 4, height: 10, class: "day" })
       : s("rect", { x: x(at.start), y: 1, width: Math.max(2, x(end) - x(at.start)), height: 8, class: at.precision });
     mark.append(s("title", {}, `${term.value} (${strings["precision_" + at.precision]})`));
     return h("li", {},
-      h("span", { class: "bar-label" }, spec.label ? nameCell(row[spec.label], namer) : term.value),
+      h("span", { class: "bar-label" }, spec.label ? nameCell(row[spec.label], namer, row[spec.entity]) : term.value),
       h("span", { class: "bar" }, s("svg", { viewBox: `0 0 ${W} 10`, preserveAspectRatio: "none" }, mark)),
       h("span", { class: "bar-value" }, term.value));
   }));
@@ -126,7 +140,8 @@ export function renderMap(host, spec, rows, namer, strings) {
   const dots = points.map(({ row, at }) => {
     const name = spec.label && row[spec.label] ? namer.text(row[spec.label]) : `${at.lat}, ${at.long}`;
     const dot = s("circle", { cx: at.long, cy: -at.lat, r: r.toFixed(3) }, s("title", {}, name));
-    const href = spec.label && row[spec.label] && row[spec.label].type === "uri" ? namer.link(row[spec.label].value) : null;
+    const about = [row[spec.label], row[spec.entity]].find((t) => t && t.type === "uri");
+    const href = about ? namer.link(about.value) : null;
     return href ? s("a", { href }, dot) : dot;
   });
   const svg = s("svg", { viewBox: `${west} ${-north} ${east - west} ${north - south}`, role: "img",

@@ -78,9 +78,9 @@ EDITOR_STRINGS: dict[str, tuple[str, str]] = {
     "timelineOf": ("{date} on a timeline", "{date} sur une frise"),
     "timelineLegend": (
         "A date known to the year or the month is drawn over that whole year or month; "
-        "a date known to the day is a dot.",
+        "a date known to the day is a narrow mark.",
         "Une date connue à l'année ou au mois couvre toute l'année ou tout le mois ; "
-        "une date connue au jour est un point.",
+        "une date connue au jour est un trait fin.",
     ),
     "precision_year": ("known to the year", "connue à l'année"),
     "precision_month": ("known to the month", "connue au mois"),
@@ -89,6 +89,7 @@ EDITOR_STRINGS: dict[str, tuple[str, str]] = {
               "{n} point(s), sur une grille de latitudes et longitudes"),
     "shownOf": ("{shown} of {total} shown", "{shown} sur {total} affichés"),
     "unknown": ("unknown", "inconnu"),
+    "filterExamples": ("Find an example", "Chercher un exemple"),
     "download": ("Download the results", "Télécharger les résultats"),
     "permalink": ("Permalink to this query", "Lien permanent vers cette requête"),
     "error": ("The query was not run", "La requête n'a pas été exécutée"),
