@@ -58,7 +58,7 @@ def build_editor() -> None:
         _fail_or_warn(f"the editor bundle could not be built ({exc})")
 
 
-class BuildWithEditor(build_py):
+class BuildWithEditor(build_py):  # type: ignore[misc]  # setuptools ships no types
     """``build_py`` that bundles the editor first, so the bundle is copied as package data."""
 
     def run(self) -> None:

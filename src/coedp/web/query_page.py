@@ -20,6 +20,8 @@ the bundle or without JavaScript it is the plain form above.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +49,7 @@ DEFAULT_QUERY = (
     "}\nORDER BY ?name\n"
 )
 EDITOR = Path(__file__).parent / "static" / "editor"
+BUNDLE_FILES = ("editor.js", "editor.css")
 EDITOR_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -151,7 +154,20 @@ def sparql_query_page(request: Request) -> Response:
 
 def editor_bundle() -> bool:
     """Whether the editor's script and style sheet were built into the package."""
-    return all((EDITOR / name).is_file() for name in ("editor.js", "editor.css"))
+    return all((EDITOR / name).is_file() for name in BUNDLE_FILES)
+
+
+def bundle_version() -> str:
+    """A short digest of the bundle, so that browsers fetch a rebuilt one at once."""
+    return _digest(tuple((EDITOR / n).stat().st_mtime_ns for n in BUNDLE_FILES))
+
+
+@functools.lru_cache(maxsize=4)
+def _digest(stamp: tuple[int, ...]) -> str:
+    digest = hashlib.sha256()
+    for name in BUNDLE_FILES:
+        digest.update((EDITOR / name).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def editor_config(request: Request, lang: str) -> Markup:
@@ -205,6 +221,7 @@ def editor_page(request: Request, text: str | None, result: Result | None) -> Re
         editor = chosen.text
     else:
         editor = DEFAULT_QUERY
+    bundle = editor_bundle()
     return render.page(
         request,
         "query.html",
@@ -215,7 +232,8 @@ def editor_page(request: Request, text: str | None, result: Result | None) -> Re
             "notice": notice,
             "result": result,
             "permalink": "/query?" + urlencode({"query": editor}) if result else None,
-            "editor_bundle": editor_bundle(),
+            "editor_bundle": bundle,
+            "editor_version": bundle_version() if bundle else "",
             "editor_config": editor_config(request, lang),
             "shown_range": _shown_range(result, lang),
         },
@@ -255,7 +273,7 @@ async def run_query(request: Request, text: str, lang: str) -> Result:
         result.position = _position(exc.message)
         return result
     result.form = info.form
-    formats = RESULT_FORMATS if info.form in ("SELECT", "ASK") else GRAPH_FORMATS
+    formats: tuple[str, ...] = RESULT_FORMATS if info.form in ("SELECT", "ASK") else GRAPH_FORMATS
     if info.form == "ASK":
         formats = ("json", "xml")
     result.downloads = [
