@@ -180,7 +180,7 @@ function start() {
         downloads(text, ASK_FORMATS));
       return;
     }
-    const columns = (doc.head && doc.head.vars) || [];
+    const columns = starOrder(text, (doc.head && doc.head.vars) || []);
     const rows = (doc.results && doc.results.bindings) || [];
     showRows(text, columns, rows, ms, SELECT_FORMATS, strings.rows);
   }
@@ -250,6 +250,17 @@ function filterExamples(strings) {
     },
   });
   list.before(h("label", { for: "example-filter", class: "visually-hidden" }, strings.filterExamples), input, count);
+}
+
+/** The columns of `SELECT *` in the order the query first names them. */
+function starOrder(text, columns) {
+  const star = /\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*/i.exec(text);
+  if (!star) return columns;
+  const rest = text.slice(star.index + star[0].length);
+  const seen = new Map();
+  for (const m of rest.matchAll(/[?$]([\p{L}\p{N}_]+)/gu)) if (!seen.has(m[1])) seen.set(m[1], m.index);
+  const at = (c) => (seen.has(c) ? seen.get(c) : text.length);
+  return columns.slice().sort((a, b) => at(a) - at(b) || columns.indexOf(a) - columns.indexOf(b));
 }
 
 const TERM = /^(<[^>]*>|_:\S+|"(?:[^"\\]|\\.)*"(?:@[A-Za-z0-9-]+|\^\^<[^>]*>)?)\s*/;

@@ -212,6 +212,8 @@ def test_the_table_pages_and_sorts(tab, http):
     shown = f"{total:,}"
     assert tab.locator(".pager .range").text_content() == f"1–1,000 of {shown}"
     assert tab.locator("table.results-table tbody tr").count() == 1000
+    heads = tab.locator("table.results-table thead th").all_text_contents()
+    assert [h.strip() for h in heads] == ["?s", "?p", "?o"]  # as the query names them
     tab.get_by_role("button", name="Next").click()
     assert tab.locator(".pager .range").text_content() == f"1,001–2,000 of {shown}"
     assert tab.get_by_role("button", name="Previous").is_enabled()
@@ -299,6 +301,8 @@ def test_the_page_works_without_javascript(browser, site):
         tab.get_by_role("button", name="Run").click()
         tab.wait_for_url(re.compile(r"/query\?query="))
         assert tab.locator("table.results-table tbody tr").count() == 1000
+        heads = tab.locator("table.results-table thead th").all_text_contents()
+        assert heads == ["?s", "?p", "?o"]
         assert re.fullmatch(r"1–1,000 of [\d,]+", tab.locator("p.shown-range").text_content())
     finally:
         context.close()

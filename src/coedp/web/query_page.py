@@ -319,12 +319,27 @@ async def run_query(request: Request, text: str, lang: str) -> Result:
     if "boolean" in doc:
         result.boolean = bool(doc["boolean"])
         return result
-    result.columns = doc.get("head", {}).get("vars", [])
+    result.columns = star_order(text, doc.get("head", {}).get("vars", []))
     rows = data.parse_results(outcome.body)
     result.total = len(rows)
     for row in rows[:SHOWN_ROWS]:
         result.rows.append([cell(row.get(col)) for col in result.columns])
     return result
+
+
+_STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", re.IGNORECASE)
+
+
+def star_order(text: str, columns: list[str]) -> list[str]:
+    """The columns of ``SELECT *`` in the order the query first names them (the engine's
+    own order is alphabetical from the end); other queries keep theirs."""
+    star = _STAR.search(text)
+    if star is None:
+        return columns
+    seen: dict[str, int] = {}
+    for match in re.finditer(r"[?$]([A-Za-z0-9_\u00b7-\uffff]+)", text[star.end() :]):
+        seen.setdefault(match.group(1), match.start())
+    return sorted(columns, key=lambda c: (seen.get(c, len(text)), columns.index(c)))
 
 
 def _from_ox(term: object) -> Term:
