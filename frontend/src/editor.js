@@ -97,15 +97,19 @@ function start() {
   form.append(h("p", { class: "editor-keys" }, strings.keys));
 
   const results = h("section", { class: "results live-results", "aria-live": "polite", "aria-labelledby": "live-title" });
+  const permalink = form.querySelector("a.permalink") || h("a", { class: "permalink", hidden: true }, strings.permalink);
+  if (!permalink.isConnected) form.querySelector("button[type=submit]").after(" ", permalink);
   // Results the server drew (a permalink opened) stay until this script's own arrive.
   let old = document.querySelector("section.results");
   if (!old) form.after(results);
+  let shownUrl = null; // the permalink of the run being shown: the address bar once it is
   function show(...children) {
     results.replaceChildren(...children);
     if (old) { old.replaceWith(results); old = null; }
+    permalink.href = shownUrl;
+    permalink.hidden = false;
+    window.history.replaceState(null, "", shownUrl);
   }
-  const permalink = form.querySelector("a.permalink") || h("a", { class: "permalink", hidden: true }, strings.permalink);
-  if (!permalink.isConnected) form.querySelector("button[type=submit]").after(" ", permalink);
 
   form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
 
@@ -124,10 +128,7 @@ function start() {
     running = controller;
     serverError = null;
     const params = new URLSearchParams({ query: text });
-    const url = "/query?" + params.toString();
-    permalink.href = url;
-    permalink.hidden = false;
-    window.history.replaceState(null, "", url);
+    shownUrl = "/query?" + params.toString();
     if (!old) results.replaceChildren(h("h2", { id: "live-title" }, strings.running));
     results.setAttribute("aria-busy", "true");
     const began = performance.now();

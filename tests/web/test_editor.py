@@ -303,6 +303,9 @@ def test_the_page_works_without_javascript(browser, site):
         assert tab.locator("table.results-table tbody tr").count() == 1000
         heads = tab.locator("table.results-table thead th").all_text_contents()
         assert heads == ["?s", "?p", "?o"]
+        names = tab.locator("table.results-table code.iri-small").all_text_contents()
+        assert names and not any(n.startswith(("https://coedp.org/", "<https://coedp.org/"))
+                                 for n in names)
         assert re.fullmatch(r"1–1,000 of [\d,]+", tab.locator("p.shown-range").text_content())
     finally:
         context.close()

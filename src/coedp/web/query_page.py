@@ -31,6 +31,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from markupsafe import Markup
 
+from coedp.build.terms import shorten_iri
 from coedp.server.guard import GuardError, lex_check_off_loop
 from coedp.web import catalogue, completions, data, i18n, render
 from coedp.web.data import DataError, Term
@@ -120,6 +121,7 @@ class Cell:
     label: str = ""
     lang: str = ""
     datatype: str = ""
+    short: str = ""  # an IRI's prefixed name (``orgs:microsoft``), else ``<iri>``
 
 
 @dataclass
@@ -299,7 +301,7 @@ async def run_query(request: Request, text: str, lang: str) -> Result:
             href = iris.link(term.value)
             if href is None and term.value.startswith(("http://", "https://")):
                 href = term.value
-            return Cell(term.value, href, label)
+            return Cell(term.value, href, label, short=shorten_iri(term.value))
         if term.kind == "bnode":
             return Cell("_:" + term.value)
         return Cell(term.value, lang=term.lang, datatype=term.datatype)
