@@ -132,7 +132,7 @@ export function completionSource(vocabulary) {
     if (colon === text.length - 1 && /^\s*PREFIX\s+[\p{L}\p{N}_.-]*:$/iu.test(line.text.slice(0, context.pos - line.from))) {
       // a PREFIX declaration: its namespace
       const ns = vocabulary.prefixes.find(([p]) => p === text.slice(0, -1));
-      return ns ? { from: context.pos, options: [{ label: ` <${ns[1]}>`, type: "namespace" }], filter: false } : null;
+      return ns ? { from: context.pos, options: [{ label: `<${ns[1]}>`, apply: ` <${ns[1]}>`, type: "namespace" }], filter: false } : null;
     }
     if (colon >= 0) {
       const options = vocabulary.prefixed(text.slice(0, colon), text.slice(colon + 1));
