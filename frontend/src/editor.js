@@ -94,7 +94,8 @@ function start() {
   textarea.after(host);
   form.classList.add("has-editor");
   form.querySelector("label[for=query]").addEventListener("click", () => view.focus());
-  form.append(h("p", { class: "editor-keys" }, strings.keys));
+  form.append(h("p", { class: "editor-keys" }, strings.keys, " (",
+    h("a", { href: "/static/editor/editor-licences.txt" }, strings.licences), ")"));
 
   const results = h("section", { class: "results live-results", "aria-live": "polite", "aria-labelledby": "live-title" });
   const permalink = form.querySelector("a.permalink") || h("a", { class: "permalink", hidden: true }, strings.permalink);

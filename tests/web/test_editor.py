@@ -126,6 +126,8 @@ def test_only_the_query_page_may_run_the_sites_own_scripts(http):
     script = http.get("/static/editor/editor.js")
     assert script.status_code == 200
     assert script.headers["content-type"].startswith("text/javascript")
+    licences = http.get("/static/editor/editor-licences.txt")
+    assert licences.status_code == 200 and "codemirror-lang-sparql" in licences.text
     for name in ("..%2Fcoedp.css", "nothing.js", "editor.js.map"):
         assert http.get("/static/editor/" + name).status_code == 404, name
 

@@ -54,6 +54,7 @@ BUNDLE_FILES = ("editor.js", "editor.css")
 EDITOR_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
 }
 # The site's policy with the page's own scripts allowed (no inline script, no eval).
 QUERY_CSP = render.CSP.replace("script-src 'none'", "script-src 'self'")
@@ -94,6 +95,7 @@ EDITOR_STRINGS: dict[str, tuple[str, str]] = {
     "shownOf": ("{shown} of {total} shown", "{shown} sur {total} affichés"),
     "unknown": ("unknown", "inconnu"),
     "filterExamples": ("Find an example", "Chercher un exemple"),
+    "licences": ("the editor's licences", "licences de l'éditeur"),
     "download": ("Download the results", "Télécharger les résultats"),
     "permalink": ("Permalink to this query", "Lien permanent vers cette requête"),
     "error": ("The query was not run", "La requête n'a pas été exécutée"),
