@@ -168,8 +168,11 @@ function start() {
     if (m && Number(m[1]) <= doc.lines) {
       const line = doc.line(Number(m[1]));
       const from = Math.min(line.to, line.from + Math.max(0, Number(m[2]) - 1));
-      serverError = { from, to: Math.min(doc.length, Math.max(from + 1, line.to === from ? from : from + 1)), message, doc: text };
-      if (serverError.to <= serverError.from) serverError.from = Math.max(0, from - 1);
+      // the whole word the endpoint names (an unknown prefix, a misspelt keyword)
+      const word = /^[^\s{}()<>,;"']+/.exec(doc.sliceString(from, line.to));
+      serverError = { from, to: from + (word ? word[0].length : 1), message, doc: text };
+      if (serverError.to > doc.length) serverError.to = doc.length;
+      if (serverError.to <= serverError.from) serverError.from = Math.max(0, serverError.to - 1);
       forceLinting(view);
     }
     show(h("h2", { id: "live-title" }, strings.error),

@@ -196,7 +196,9 @@ def test_a_syntax_error_is_marked_on_its_line(tab):
     run_with_keys(tab)
     alert = tab.locator("section.live-results div.error").text_content()
     assert "unknown prefix foo:" in alert and "line 3" in alert
-    tab.locator(".cm-line").nth(2).locator(".cm-lintRange-error").wait_for(timeout=10_000)
+    mark = tab.locator(".cm-line").nth(2).locator(".cm-lintRange-error")
+    mark.wait_for(timeout=10_000)
+    assert mark.text_content() == "foo:bar"  # the whole name the endpoint refused
     assert lines.nth(1).locator(".cm-lintRange-error").count() == 0
     screenshot(tab, "editor-error")
 
