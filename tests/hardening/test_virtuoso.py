@@ -285,13 +285,15 @@ def test_default_graph_read_matches(embedded: Server, remote: Server):
 
 
 def links(html: str) -> set[str]:
-    return set(re.findall(r'href="(/(?:id|doc|def|graph)/[^"#?]*)', html))
+    return set(re.findall(r'href="((?:/en|/fr)?/(?:id|doc|def|graph)/[^"#?]*)', html))
 
 
 @pytest.mark.parametrize("path", ["/doc/id/org/microsoft", "/search?q=micro",
                                   "/doc/id/org/microsoft.ttl"])
 def test_pages_match(embedded: Server, remote: Server, path: str):
-    got = [httpx.get(s.base + path, headers={"accept": "text/html"}, timeout=120)
+    # Followed: a page's neutral address sends a browser to its English address.
+    got = [httpx.get(s.base + path, headers={"accept": "text/html", "accept-language": "en"},
+                     timeout=120, follow_redirects=True)
            for s in (embedded, remote)]
     if got[0].status_code == 404 and "nothing at" in got[0].text:
         pytest.fail(f"{path}: the site's route is missing")
@@ -336,3 +338,14 @@ def test_the_stores_public_sparql_user_may_not_call_services(published: virtuoso
         assert listener.connections == 0
     finally:
         listener.close()
+
+
+def test_downloads_say_that_no_dump_is_served_from_a_store(embedded: Server, remote: Server):
+    # The embedded store serves the built files; the external store has none here.
+    mine = httpx.get(embedded.base + "/download/SHA256SUMS", timeout=30)
+    assert mine.status_code == 200 and "coedp.nq" in mine.text
+    page = httpx.get(remote.base + "/downloads", timeout=60)
+    assert page.status_code == 200 and "No dump is published" in page.text
+    assert "coedp.nq" not in page.text
+    for name in ("SHA256SUMS", "coedp.nq"):
+        assert httpx.get(f"{remote.base}/download/{name}", timeout=30).status_code == 404

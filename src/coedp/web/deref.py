@@ -12,7 +12,8 @@ Linked-data practice followed here (the "303 See Other" recipe):
   (``/ontology#Term``); an RDF client to the term's document ``/doc/def/Term``.
 * ``/doc/{path}`` negotiates by Accept (q-values honoured; HTML first on a
   tie or without Accept) or takes the form from an extension: ``.html``,
-  ``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``. Every answer says
+  ``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``, ``.trig``, ``.nq`` (the last two keep
+  the named graph of each statement: :mod:`coedp.web.rdfdoc`). Every answer says
   ``Vary: Accept`` and lists the other forms in ``Link: rel="alternate"``
   headers (with ``type=``); RDF forms carry
   ``Access-Control-Allow-Origin: *``; HTML pages the site's security headers.
@@ -26,51 +27,27 @@ import re
 
 from fastapi import APIRouter, Request, Response
 
-from coedp.server import negotiation
-from coedp.web import catalogue, describe, i18n, render
+from coedp.server import formats, negotiation
+from coedp.server.deps import services
+from coedp.server.formats import DOCUMENT_FORMATS
+from coedp.web import catalogue, describe, i18n, jsonld, ontology_doc, rdfdoc, render
 from coedp.web.data import DataError
 from coedp.web.entity import Builder
 from coedp.web.iris import IriMap, split_extension
 
 router = APIRouter(include_in_schema=False)
 
-# Forms of a document in the server's order of preference: (name, media type, aliases).
-FORMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("html", "text/html", ("application/xhtml+xml",)),
-    ("turtle", "text/turtle", ("application/x-turtle", "text/n3")),
-    ("jsonld", "application/ld+json", ("application/json",)),
-    ("ntriples", "application/n-triples", ()),
-    ("rdfxml", "application/rdf+xml", ()),
-)
-MEDIA = {name: media for name, media, _ in FORMS}
-TITLES = {
-    "html": "HTML",
-    "turtle": "Turtle",
-    "jsonld": "JSON-LD",
-    "ntriples": "N-Triples",
-    "rdfxml": "RDF/XML",
-}
-CONTENT_TYPES = {
-    "turtle": "text/turtle; charset=utf-8",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml; charset=utf-8",
-}
+
+
+def _form(accept: str | None) -> str | None:
+    """The form (a name of ``DOCUMENT_FORMATS``) Accept asks for; None when none fits (406)."""
+    chosen = negotiation.choose(DOCUMENT_FORMATS, accept)
+    return chosen.name if chosen is not None else None
 
 
 def choose_form(accept: str | None) -> str | None:
-    """The form to serve for an Accept header; None when nothing fits (406)."""
-    if not accept or not accept.strip():
-        return "html"
-    ranges = negotiation.parse_accept(accept)
-    best, best_q = None, 0.0
-    for name, media, aliases in FORMS:
-        q = negotiation.quality(ranges, media)
-        exact = [r.q for r in ranges for alias in aliases if r.matches(alias) == 3]
-        q = max([q, *exact])
-        if q > best_q:
-            best, best_q = name, q
-    return best
+    """The form of a document an Accept header asks for (``html``, ``turtle``...), or None."""
+    return _form(accept)
 
 
 def wants_html(request: Request) -> bool:
@@ -83,7 +60,7 @@ def wants_html(request: Request) -> bool:
 
 def iri_map(request: Request) -> IriMap:
     """The IRI map of the app's base IRI."""
-    return IriMap(request.app.state.settings.base_iri)
+    return IriMap(services(request.app).settings.base_iri)
 
 
 # -- things ---------------------------------------------------------------------
@@ -108,7 +85,7 @@ async def thing_def(request: Request, rel: str) -> Response:
 async def _thing(request: Request, rel: str) -> Response:
     iris = iri_map(request)
     iri = iris.from_path(rel)
-    form = choose_form(request.headers.get("accept"))
+    form = _form(request.headers.get("accept"))
     try:
         found = await describe.exists(request.app, iri)
     except ValueError:  # characters no IRI may hold: nothing can be published there
@@ -118,7 +95,8 @@ async def _thing(request: Request, rel: str) -> Response:
     if not found:
         return not_found(request)
     if rel.startswith("def/") and form == "html":
-        location = iris.link(iri) or "/ontology"
+        is_ontology = await ontology_doc.is_ontology(request.app, iri)
+        location = "/ontology" if is_ontology else (iris.link(iri) or "/ontology")
     else:
         location = iris.doc_path(iri)
     return Response(status_code=303, headers={"Location": location, "Vary": "Accept"})
@@ -135,7 +113,7 @@ async def document(request: Request, rel: str) -> Response:
         return _plain(400, f"page must be a whole number from 1, not {page_text!r}")
     page = int(page_text)
     stripped, fixed = split_extension(rel)
-    negotiated = choose_form(request.headers.get("accept"))
+    negotiated = _form(request.headers.get("accept"))
     if request.method == "HEAD":
         return await _head(request, iris, rel, stripped, fixed or negotiated)
     # A page needs more than the RDF answer: describe with detail at once (one query).
@@ -154,7 +132,7 @@ async def document(request: Request, rel: str) -> Response:
         if not desc.exists:
             return not_found(request)
         if form is None:
-            available = ", ".join(f"{media} ({name})" for name, media, _ in FORMS)
+            available = negotiation.available(DOCUMENT_FORMATS)
             return _plain(406, f"no acceptable form; available: {available}", {"Vary": "Accept"})
         headers = _link_headers(iris, desc, form, request)
         if form == "html":
@@ -164,14 +142,21 @@ async def document(request: Request, rel: str) -> Response:
                 )
             return await _entity_page(request, desc, headers)
         cat = await catalogue.get(request.app)
+        if await ontology_doc.is_ontology(request.app, desc.iri):
+            triples = await ontology_doc.ontology_triples(request.app)
+            body = await rdfdoc.ontology_body(request.app, triples, form)
+        else:
+            body = await rdfdoc.body(request.app, desc, cat, form, iris.relative(desc.iri))
     except ValueError:
         return not_found(request)
     except DataError as exc:
         return unavailable(request, str(exc))
-    body = describe.serialize(describe.triples(desc, cat), form)
+    if form == "jsonld":
+        context = iris.base + jsonld.CONTEXT_PATH
+        headers["Link"] += f', <{context}>; rel="{jsonld.CONTEXT_REL}"'
     headers["Access-Control-Allow-Origin"] = "*"
     headers["X-Content-Type-Options"] = "nosniff"
-    return Response(body, media_type=CONTENT_TYPES[form], headers=headers)
+    return Response(body, media_type=formats.by_name(form).content_type, headers=headers)
 
 
 async def _head(
@@ -190,7 +175,7 @@ async def _head(
         return not_found(request)
     if form is None:
         return _plain(406, "no acceptable form", {"Vary": "Accept"})
-    media = "text/html; charset=utf-8" if form == "html" else CONTENT_TYPES[form]
+    media = formats.by_name(form).content_type
     return Response(status_code=200, media_type=media, headers={"Vary": "Accept"})
 
 
@@ -199,9 +184,9 @@ def _link_headers(
 ) -> dict[str, str]:
     """Vary, Content-Location and Link (alternates, the thing, paging)."""
     links = [
-        f'<{iris.doc_path(desc.iri, name)}>; rel="alternate"; type="{media}"'
-        for name, media, _ in FORMS
-        if name != form
+        f'<{iris.doc_path(desc.iri, f.name)}>; rel="alternate"; type="{f.media_type}"'
+        for f in DOCUMENT_FORMATS
+        if f.name != form
     ]
     if iris.is_local(desc.iri):
         links.append(f'<{desc.iri}>; rel="describes"')
@@ -226,10 +211,11 @@ async def _entity_page(
     cat = await catalogue.get(app)
     lang, _ = i18n.choose(request)
     entity = Builder(cat, iris, lang).build(desc)
+    inferred = await rdfdoc.inferred_only(app, desc.iri)
     forms = [
-        (TITLES[name], iris.doc_path(desc.iri, name), MEDIA[name])
-        for name, _, _ in FORMS
-        if name != "html"
+        (f.title, iris.doc_path(desc.iri, f.name), f.media_type)
+        for f in DOCUMENT_FORMATS
+        if f.name != "html"
     ]
     return render.page(
         request,
@@ -246,6 +232,7 @@ async def _entity_page(
                 else None
             ),
             "graph_dumps": _graph_dumps(entity.graph_dump),
+            "inferred": inferred,
         },
         headers=headers,
     )
@@ -257,8 +244,8 @@ def _graph_dumps(graph: str | None) -> list[tuple[str, str]]:
     from urllib.parse import quote
 
     return [
-        (TITLES[name], f"/rdf-graph-store?graph={quote(graph, safe='')}&format={name}")
-        for name in ("turtle", "ntriples", "rdfxml", "jsonld")
+        (f.title, f"/rdf-graph-store?graph={quote(graph, safe='')}&format={f.name}")
+        for f in formats.RDF_FORMATS
     ]
 
 

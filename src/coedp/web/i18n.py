@@ -36,11 +36,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.ontology": ("Ontology", "Ontologie"),
     "nav.downloads": ("Downloads", "Téléchargements"),
     "nav.main": ("Main navigation", "Navigation principale"),
+    "nav.menu": ("Menu", "Menu"),
     "search.label": ("Search", "Rechercher"),
     "search.placeholder": ("a name, in French or English", "un nom, en français ou en anglais"),
     "search.button": ("Search", "Rechercher"),
     "search.title": ("Search", "Recherche"),
-    "search.results": ("{n} result(s) for “{q}”", "{n} résultat(s) pour « {q} »"),
+    "search.results": (
+        "{first}–{last} of {n} result(s) for “{q}”",
+        "{first}–{last} sur {n} résultat(s) pour « {q} »",
+    ),
+    "search.type": ("Kind", "Type"),
+    "search.type.all": ("everything", "tout"),
+    "search.near": ("close to", "proche de"),
+    "search.pages": ("Result pages", "Pages de résultats"),
+    "search.prev": ("← previous 100", "← 100 précédents"),
+    "search.next": ("next 100 →", "100 suivants →"),
     "search.none": ("Nothing matches “{q}”.", "Rien ne correspond à « {q} »."),
     "search.empty": (
         "Type a name above: accents and case do not matter.",
@@ -67,6 +77,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "entity.incoming.page": ("page {n}", "page {n}"),
     "entity.timeline": ("Timeline", "Chronologie"),
     "entity.provenance": ("Provenance", "Provenance"),
+    "entity.identifiers": ("Identifiers", "Identifiants"),
+    "identifier.treaty-office": (
+        "Council of Europe Treaty Office, No. {n}",
+        "Bureau des traités du Conseil de l'Europe, n° {n}",
+    ),
     "entity.participations": (
         "Activities this organisation or person took part in",
         "Activités auxquelles cette organisation ou personne a pris part",
@@ -83,6 +98,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Voir le terme dans la documentation de l'ontologie",
     ),
     "entity.graph.dump": ("Download this graph", "Télécharger ce graphe"),
+    "entity.inferred": ("inferred", "inféré"),
+    "entity.inferred.title": (
+        "Inferred by OWL 2 RL reasoning (graph/inferred), not stated in the sources",
+        "Inféré par raisonnement OWL 2 RL (graph/inferred), non énoncé par les sources",
+    ),
     "col.date": ("Date", "Date"),
     "col.activity": ("Activity", "Activité"),
     "col.organiser": ("Organised by", "Organisée par"),
@@ -90,8 +110,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.status": ("Status", "Statut"),
     "col.participant": ("Participant", "Participant"),
     "col.capacity": ("Capacity", "Qualité"),
+    "col.organisation": ("Of", "De"),
+    "col.joined": ("Joined", "Arrivée"),
+    "col.joined.how": ("How", "Comment"),
+    "col.left": ("Left", "Départ"),
+    "col.left.why": ("How and why", "Comment et pourquoi"),
+    "col.details": ("Details", "Détails"),
+    "col.participants": ("Who took part", "Participants"),
+    "entity.memberships": ("Membership", "Adhésion"),
+    "entity.organised.participants": (
+        "Who took part in the activities it ran",
+        "Participants aux activités qu'il a organisées",
+    ),
     "timeline.joined": ("joins the Digital Partnership", "rejoint le partenariat numérique"),
     "timeline.left": ("membership ends", "fin de l'adhésion"),
+    "timeline.date": ("date", "date"),
     "timeline.start": ("starts", "début"),
     "timeline.end": ("ends", "fin"),
     "group.identity": ("Identity", "Identité"),
@@ -147,6 +180,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart.joined": ("joined", "arrivées"),
     "chart.left": ("left", "départs"),
     "chart.others": ("others", "autres"),
+    "chart.unknown": ("not stated", "non indiqué"),
     "chart.activities": ("activities", "activités"),
     "chart.partners": ("partners", "partenaires"),
     "chart.year": ("year", "année"),
@@ -185,6 +219,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ontology.instances": ("{n} instance(s)", "{n} instance(s)"),
     "ontology.uses": ("{n} triple(s)", "{n} triplet(s)"),
     "ontology.characteristics": ("Characteristics", "Caractéristiques"),
+    "ontology.disjoint": ("Disjoint with", "Disjointe de"),
+    "ontology.chain": ("Property chain", "Chaîne de propriétés"),
+    "ontology.in_domain_of": ("In the domain of", "Dans le domaine de"),
+    "ontology.in_range_of": ("In the range of", "Dans le co-domaine de"),
+    "ontology.version": ("version", "version"),
     "ontology.metadata": ("About the ontology", "À propos de l'ontologie"),
     "ontology.download": ("The ontology as data", "L'ontologie en données"),
     "downloads.title": ("Downloads", "Téléchargements"),
@@ -206,6 +245,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Conseil de l'Europe.",
     ),
     "downloads.cite": ("How to cite", "Comment citer"),
+    "release.line": ("Release {version} of {date}", "Version {version} du {date}"),
     "downloads.none": (
         "No dump is published beside the served dataset.",
         "Aucun fichier n'est publié à côté du jeu servi.",
@@ -254,7 +294,14 @@ def accept_language(header: str | None) -> str | None:
 
 
 def choose(request: Request) -> tuple[str, bool]:
-    """The page's language, and whether the cookie must be (re)set from ``?lang=``."""
+    """The page's language, and whether the cookie must be (re)set from ``?lang=``.
+
+    A page at a language's own address (``/en/...``, ``/fr/...``) is in that
+    language, whatever the request says (:mod:`coedp.web.langs`).
+    """
+    fixed = request.scope.get("coedp.lang")
+    if fixed in LANGS:
+        return fixed, False
     asked = request.query_params.get("lang", "").lower()
     if asked in LANGS:
         return asked, request.cookies.get(COOKIE) != asked

@@ -15,14 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
+from coedp import release
 from coedp.namespaces import COEDP
-from coedp.web import catalogue, charts, data, deref, i18n, render
-from coedp.web.catalogue import ORG, Catalogue
+from coedp.web import catalogue, charts, data, dates, deref, downloads, i18n, releases, render
+from coedp.web.catalogue import ORG, SKOS, TIME, Catalogue
 from coedp.web.data import DataError
 from coedp.web.entity import Value
 from coedp.web.iris import IriMap
-from coedp.web.search import SearchIndex, fold
+from coedp.web.search import TYPO, SearchIndex, fold
 
 router = APIRouter(include_in_schema=False)
 D = str(COEDP)
@@ -81,7 +83,8 @@ INDEXES: tuple[Index, ...] = (
   OPTIONAL { ?item coedp:seatCountry ?country }
   OPTIONAL { ?m a coedp:PartnershipMembership ; org:member ?item .
              OPTIONAL { ?m coedp:cohort ?cohort } OPTIONAL { ?m coedp:membershipStatus ?status }
-             OPTIONAL { ?m org:memberDuring/time:hasBeginning/time:inXSDDate ?joined } }
+             OPTIONAL { ?m org:memberDuring/time:hasBeginning
+                          /(time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear) ?joined } }
   OPTIONAL { SELECT ?item (COUNT(DISTINCT ?a) AS ?activities) WHERE {
              ?p coedp:participant ?item ; coedp:activity ?a . ?a a coedp:WorkPlanActivity }
              GROUP BY ?item }
@@ -140,9 +143,11 @@ INDEXES: tuple[Index, ...] = (
             Column("participants", ("Participants", "Participants"), "number"),
         ),
         P
-        + """SELECT ?item ?date ?dateText ?body ?domain ?category ?participants WHERE {
+        + """SELECT ?item ?date ?dateEnd ?precision ?dateText ?body ?domain ?category ?participants
+WHERE {
   ?item a coedp:WorkPlanActivity .
   OPTIONAL { ?item coedp:startDate ?date } OPTIONAL { ?item coedp:dateText ?dateText }
+  OPTIONAL { ?item coedp:endDate ?dateEnd } OPTIONAL { ?item coedp:datePrecision ?precision }
   OPTIONAL { ?item coedp:organisedBy ?body } OPTIONAL { ?item coedp:domain ?domain }
   OPTIONAL { ?item coedp:category ?category }
   OPTIONAL { SELECT ?item (COUNT(DISTINCT ?who) AS ?participants) WHERE {
@@ -162,9 +167,10 @@ INDEXES: tuple[Index, ...] = (
             Column("location", ("Place", "Lieu"), facet=True),
         ),
         P
-        + """SELECT ?item ?date ?dateText ?location WHERE {
+        + """SELECT ?item ?date ?dateEnd ?precision ?dateText ?location WHERE {
   { ?item a coedp:Event } UNION { ?item a coedp:EventSeries }
   OPTIONAL { ?item coedp:startDate ?date } OPTIONAL { ?item coedp:dateText ?dateText }
+  OPTIONAL { ?item coedp:endDate ?dateEnd } OPTIONAL { ?item coedp:datePrecision ?precision }
   OPTIONAL { ?item coedp:location ?location }
 }""",
         default_sort="date",
@@ -215,8 +221,10 @@ INDEXES: tuple[Index, ...] = (
             Column("activities", ("Activities", "Activités"), "number"),
         ),
         P
-        + """SELECT ?item ?post ?activities WHERE {
+        + """PREFIX schema: <https://schema.org/>
+SELECT ?item ?post ?activities ?sortName WHERE {
   ?item a coedp:Person .
+  OPTIONAL { ?item schema:familyName ?sortName }
   OPTIONAL { ?item coedp:holds ?post }
   OPTIONAL { SELECT ?item (COUNT(DISTINCT ?a) AS ?activities) WHERE {
              ?p coedp:participant ?item ; coedp:activity ?a } GROUP BY ?item }
@@ -245,6 +253,22 @@ def _sort_key(kind: str, texts: list[str]) -> tuple:
     return (0, fold(" ".join(texts)))
 
 
+def _date_value(
+    values: dict[str, list[data.Term]], key: str, start: str, lang: str
+) -> Value:
+    """A date cell: written in the page's language at its precision, the source's wording
+    as its tooltip (the ``date`` column reads ?dateEnd, ?precision and ?dateText)."""
+    if key != "date":
+        return Value(dates.display_lexical(start, lang) or start)
+
+    def first(name: str) -> str:
+        found = values.get(name, [])
+        return found[0].value if found else ""
+
+    shown = dates.display(start, first("dateEnd"), first("precision"), lang)
+    return Value(shown or start, title=first("dateText"))
+
+
 async def index_rows(request: Request, ix: Index, cat: Catalogue, lang: str) -> list[dict]:
     """Every row of an index: column key -> Cell."""
     iris = IriMap(request.app.state.settings.base_iri)
@@ -270,7 +294,9 @@ async def index_rows(request: Request, ix: Index, cat: Catalogue, lang: str) -> 
         for col in ix.columns:
             if col.kind == "name":
                 v = link(item)
-                cell = Cell([v], _sort_key("name", [v.text]))
+                # People are filed under their family name (?sortName), then the full name.
+                family = [t.value for t in values.get("sortName", [])[:1]]
+                cell = Cell([v], _sort_key("name", [*family, v.text]))
             elif col.kind == "kind":
                 kinds = cat.kinds(item, D)
                 vs = [link(k) for k in kinds]
@@ -280,8 +306,7 @@ async def index_rows(request: Request, ix: Index, cat: Catalogue, lang: str) -> 
                 if col.kind == "link":
                     vs = [link(term.value) for term in terms if term.is_iri]
                 elif col.kind == "date":
-                    shown = values.get("dateText") if col.key == "date" else None
-                    vs = [Value(x.value, lang=x.lang) for x in (shown or terms)]
+                    vs = [_date_value(values, col.key, term.value, lang) for term in terms[:1]]
                     cell = Cell(vs, _sort_key("date", [x.value for x in terms]))
                     row[col.key] = cell
                     continue
@@ -320,6 +345,11 @@ def _filter_too_long(request: Request, lang: str, length: int) -> Response:
             f"The filter (?q=) is {length} characters long; it takes at most "
             f"{MAX_FILTER_LENGTH}. Shorten it."
         )
+    return _bad_request(request, message)
+
+
+def _bad_request(request: Request, message: str) -> Response:
+    """400 with ``message``: an error page for a browser, plain text for the rest."""
     if deref.wants_html(request):
         return render.page(request, "error.html", {"message": message}, status=400)
     return Response(message + "\n", status_code=400, media_type="text/plain; charset=utf-8")
@@ -394,30 +424,87 @@ for _ix in INDEXES:
 
 
 # -- search ------------------------------------------------------------------------
+SEARCH_PAGE_SIZE = 100
+# Reference data a reader seldom searches for by name, then nodes that only hold a
+# statement together (a participation, a membership, an instant): ranked after the rest.
+REFERENCE_CLASSES = frozenset(
+    {D + "Country", D + "Place", SKOS + "Concept", SKOS + "ConceptScheme", D + "SourceSection",
+     D + "SourceDocument"}
+)
+AUXILIARY_CLASSES = frozenset(
+    {D + "Participation", D + "CoEMembership", D + "PartnershipMembership",
+     ORG + "Membership", TIME + "Instant", TIME + "ProperInterval", TIME + "Interval",
+     D + "StatedFigure", D + "StatedList", D + "Citation", D + "NameUse", D + "CurationRule",
+     D + "TreatyStatus"}
+)
+
+
+def search_tiers(cat: Catalogue) -> dict[str, int]:
+    """0 for the entities readers look for, 1 for reference data and the ontology's own
+    terms, 2 for auxiliary nodes."""
+    tiers: dict[str, int] = {}
+    for iri, types in cat.types.items():
+        if types & AUXILIARY_CLASSES:
+            tiers[iri] = 2
+        elif types & REFERENCE_CLASSES or iri.startswith(D):
+            tiers[iri] = 1
+    return tiers
+
+
 async def search_index(request: Request) -> SearchIndex:
     """The app's search index, built once from the catalogue."""
     app = request.app
     index = getattr(app.state, "web_search", None)
     if index is None:
         cat = await catalogue.get(app)
-        index = SearchIndex(cat.names)
+        index = SearchIndex(cat.names, search_tiers(cat))
         app.state.web_search = index
     return index
 
 
+def _page_number(raw: str) -> int | None:
+    """``?page=``, 1 or more; None when it is not a plain number."""
+    if not raw:
+        return 1
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or int(raw) < 1:
+        return None
+    return int(raw)
+
+
 @router.api_route("/search", methods=["GET", "HEAD"])
 async def search(request: Request) -> Response:
-    """Entities whose names match ``q``, accent- and case-insensitive, in French or English."""
-    query = request.query_params.get("q", "")[:200]
+    """Entities whose names match ``q`` (accents, case and small typos aside), best first.
+
+    ``type`` keeps one kind of entity (an index page's slug: partners, bodies...);
+    results come 100 a page (``page``).
+    """
+    query = request.query_params.get("q", "")[:MAX_FILTER_LENGTH]
+    wanted_type = request.query_params.get("type", "")
+    number = _page_number(request.query_params.get("page", ""))
     lang, _ = i18n.choose(request)
+    if wanted_type and wanted_type not in INDEX_BY_SLUG:
+        kinds = ", ".join(INDEX_BY_SLUG)
+        return _bad_request(
+            request, f"unknown type {wanted_type[:40]!r}: use one of {kinds}"
+        )
+    if number is None:
+        return _bad_request(request, "page must be a whole number from 1")
     try:
         index = await search_index(request)
         cat = await catalogue.get(request.app)
     except DataError as exc:
         return deref.unavailable(request, str(exc))
+    found = index.search(query)
+    if wanted_type:
+        ix = INDEX_BY_SLUG[wanted_type]
+        keep = {i for cls in ix.classes for i in cat.instances(cls)}
+        keep -= {i for cls in ix.exclude for i in cat.instances(cls)}
+        found = [h for h in found if h.iri in keep]
+    total = len(found)
+    first = (number - 1) * SEARCH_PAGE_SIZE
     iris = IriMap(request.app.state.settings.base_iri)
     hits = []
-    for hit in index.search(query):
+    for hit in found[first : first + SEARCH_PAGE_SIZE]:
         label = cat.label(hit.iri, lang)
         hits.append(
             {
@@ -426,13 +513,25 @@ async def search(request: Request) -> Response:
                 "iri": hit.iri,
                 "kind": cat.kind_label(hit.iri, D, lang),
                 "matched": hit.name if fold(hit.name) != fold(label) else "",
+                "typo": hit.rank == TYPO,
                 "hidden": any(
                     v == hit.name and p == catalogue.HIDDEN
                     for v, _, p in cat.names.get(hit.iri, ())
                 ),
             }
         )
-    return render.page(request, "search.html", {"search_query": query, "hits": hits})
+    context = {
+        "search_query": query,
+        "search_type": wanted_type,
+        "search_types": [(ix.slug, i18n.t(ix.nav, lang)) for ix in INDEXES],
+        "hits": hits,
+        "total": total,
+        "first": first + 1,
+        "last": first + len(hits),
+        "prev_page": number - 1 if number > 1 else None,
+        "next_page": number + 1 if first + len(hits) < total else None,
+    }
+    return render.page(request, "search.html", context)
 
 
 # -- home ---------------------------------------------------------------------------
@@ -482,10 +581,17 @@ async def home(request: Request) -> Response:
         key=lambda lp: fold(lp[0]),
     )
     dataset = request.app.state.dataset
+    base = request.app.state.settings.base_iri
+    # Hashing the files reads them whole (once): never on the event loop.
+    files = await run_in_threadpool(downloads.dumps, dataset, downloads.dump_cache(request.app))
     return render.page(
         request,
         "home.html",
         {
+            "dataset_schema": releases.dataset_schema(base, files, lang),
+            "release": release,
+            "citation": releases.citation(base),
+            "bibtex": releases.bibtex(base),
             "counts": counts,
             "charts": drawn,
             "partners": partners,

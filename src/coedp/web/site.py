@@ -1,9 +1,11 @@
 """The whole site: the SPARQL endpoint app plus the linked-data pages.
 
-``create_site(settings, dataset)`` calls the endpoint's ``create_app`` with
+``create_site(settings, backend)`` calls the endpoint's ``create_app`` with
 the routers of this package and the query page as its ``query_page`` hook,
 then serves HTML 404 pages to browsers (RDF and other clients keep the
-endpoint's plain-text 404).
+endpoint's plain-text 404). Two middlewares wrap it: the address per
+language (:mod:`coedp.web.langs`) and the validators of pages and documents
+(:mod:`coedp.web.crawl`).
 """
 
 from __future__ import annotations
@@ -15,9 +17,20 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from coedp.server.app import create_app
+from coedp.server.backends import QueryBackend
 from coedp.server.settings import Settings
-from coedp.server.store import LoadedDataset
-from coedp.web import deref, downloads, ontology_doc, pages, query_page
+from coedp.web import (
+    crawl,
+    deref,
+    downloads,
+    langs,
+    ontology_doc,
+    pages,
+    query_page,
+    rdfdoc,
+    releases,
+    render,
+)
 
 STATIC = Path(__file__).parent / "static"
 STATIC_TYPES = {
@@ -47,11 +60,14 @@ async def static(name: str) -> Response:
     )
 
 
-def create_site(settings: Settings, dataset: LoadedDataset | None = None, **options) -> FastAPI:
-    """The endpoint with the site's pages (``options`` go to ``create_app``)."""
+def create_site(
+    settings: Settings, backend: QueryBackend | None = None, **options: object
+) -> FastAPI:
+    """The endpoint with the site's pages around ``backend`` (opened from ``settings`` when
+    not given); ``options`` go to ``create_app``."""
     app = create_app(
         settings,
-        dataset,
+        backend,
         routers=[
             static_router,
             pages.router,
@@ -59,6 +75,9 @@ def create_site(settings: Settings, dataset: LoadedDataset | None = None, **opti
             query_page.router,
             ontology_doc.router,
             downloads.router,
+            crawl.router,
+            rdfdoc.router,
+            releases.router,
         ],
         query_page=query_page.sparql_query_page,
         **options,
@@ -72,4 +91,11 @@ def create_site(settings: Settings, dataset: LoadedDataset | None = None, **opti
         return await fallback(request, exc)
 
     app.add_exception_handler(StarletteHTTPException, http_error)
+    # Outermost: the language prefix is stripped before anything else sees the path,
+    # and the validators see the language it chose.
+    index_paths = {f"/{ix.slug}" for ix in pages.INDEXES}
+    render.INDEX_PATHS.update(index_paths)
+    app.add_middleware(crawl.ResultNameMiddleware)
+    app.add_middleware(crawl.ValidatorMiddleware)
+    app.add_middleware(langs.LanguageMiddleware, pages=index_paths)
     return app
