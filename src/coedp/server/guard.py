@@ -20,8 +20,9 @@ Two layers, cheapest first:
    does not end is a syntax error at once) and iterative, so a deeply nested
    query never reaches a recursive parser. FROM / FROM NAMED IRIs are resolved
    against BASE, the PREFIX declarations and the server's base IRI before they
-   are compared with the store's graphs. The web process runs it in a small
-   thread pool (``lex_check_off_loop``), never on the event loop.
+   are compared with the store's graphs. In the web process
+   (``lex_check_off_loop``) the verdicts on recent queries are remembered, a
+   short query is lexed on the event loop and a longer one in a small thread pool.
 2. ``dataset_check`` (in the worker, for queries that may name graphs): the
    same lexer beside the engine, which tells whether FROM chooses the dataset.
    ``parse_check``: rdflib's SPARQL parser, to explain a syntax error the
