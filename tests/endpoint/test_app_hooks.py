@@ -12,11 +12,10 @@ import pytest
 import uvicorn
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
+from support.servers import SMALL, free_port
 
 from coedp.server.app import create_app
 from coedp.server.settings import Settings
-
-from .conftest import SMALL, free_port
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 

@@ -19,10 +19,9 @@ import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
+from support.servers import Server
 
 from coedp.paths import queries_dir
-
-from .conftest import Server
 
 QUERIES = sorted(queries_dir().glob("*.rq"))
 NUMERIC = {

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
-
-from .conftest import SMALL
+from support.servers import SMALL
 
 ASSERTED = "https://coedp.org/graph/asserted"
 ONTOLOGY = "https://coedp.org/graph/ontology"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from endpoint.conftest import SMALL, Server
+from support.servers import SMALL, Server
 
 # scripts/attacks.py, the attack set the soak replays, is imported by the tests too.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))

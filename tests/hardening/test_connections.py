@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from endpoint.conftest import SMALL, Server
+from support.servers import SMALL, Server
 
 from .conftest import ASSERTED
 

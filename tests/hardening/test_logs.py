@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from endpoint.conftest import SMALL, Server
+from support.servers import SMALL, Server
 
 from coedp.server.accesslog import escape, mask_client
 

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from endpoint.conftest import SMALL, Server
 from prometheus_client.parser import text_string_to_metric_families
+from support.servers import SMALL, Server
 
 PROXY = "127.0.0.2"
 
