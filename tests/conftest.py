@@ -1,7 +1,14 @@
-"""Fixtures shared by the whole suite: the real dataset, built once per session."""
+"""Fixtures shared by the whole suite: the real dataset, built once per run.
+
+Under pytest-xdist (``-n``), the first test worker to need the build runs it and
+the others wait for it and reuse it (a file lock in the run's shared temporary
+folder); the tests of one module that starts servers stay on one worker
+(``--dist loadgroup``), so that a module-scoped server is started once.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import subprocess
 import sys
@@ -10,12 +17,30 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parent
+
+# Folders whose modules start servers (or a browser): each module is one xdist group.
+# The web tests share one site over the real dataset and one Chromium: one group for all.
+GROUPED_BY_MODULE = ("endpoint", "hardening", "bench")
+GROUPED_WHOLE = ("web",)
 
 
-@pytest.fixture(scope="session")
-def real_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    """Run `coedp build --json` on the real sources once; return the folder and the summary."""
-    out = tmp_path_factory.mktemp("dist")
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that share a server with an ``xdist_group`` (used by ``--dist
+    loadgroup``; without xdist the mark does nothing)."""
+    for item in items:
+        try:
+            relative = item.path.relative_to(TESTS)
+        except ValueError:
+            continue
+        folder = relative.parts[0] if len(relative.parts) > 1 else ""
+        if folder in GROUPED_WHOLE:
+            item.add_marker(pytest.mark.xdist_group(folder))
+        elif folder in GROUPED_BY_MODULE:
+            item.add_marker(pytest.mark.xdist_group(relative.as_posix()))
+
+
+def _build(out: Path) -> dict:
     proc = subprocess.run(
         [sys.executable, "-m", "coedp.cli", "build", "--out", str(out), "--json"],
         cwd=ROOT,
@@ -25,7 +50,28 @@ def real_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     )
     if proc.returncode != 0:
         pytest.fail(f"coedp build failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    return out, json.loads(proc.stdout)
+    summary: dict = json.loads(proc.stdout)
+    return summary
+
+
+@pytest.fixture(scope="session")
+def real_build(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> tuple[Path, dict]:
+    """Run `coedp build --json` on the real sources once; return the folder and the summary."""
+    if not hasattr(request.config, "workerinput"):  # not distributed: a folder of its own
+        out = tmp_path_factory.mktemp("dist")
+        return out, _build(out)
+    # Test workers share the parent of their temporary folders: build there once.
+    shared = tmp_path_factory.getbasetemp().parent
+    out = shared / "real-dist"
+    done = shared / "real-dist.json"
+    with (shared / "real-dist.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            out.mkdir(exist_ok=True)
+            done.write_text(json.dumps(_build(out)), encoding="utf-8")
+    return out, json.loads(done.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
