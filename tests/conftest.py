@@ -12,9 +12,12 @@ import fcntl
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from support.servers import PROTOCOL, SMALL, Server
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
@@ -78,3 +81,27 @@ def real_build(
 def built_dist(real_build: tuple[Path, dict]) -> Path:
     """The folder the real dataset was built into (dist/ of a fresh build)."""
     return real_build[0]
+
+
+# -- servers shared by every test that does not change them --------------------------
+@pytest.fixture(scope="session")
+def server() -> Iterator[Server]:
+    """``coedp serve`` over the small coedp-like fixture dataset (two query workers)."""
+    srv = Server(SMALL, "--workers", "2")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def protocol_server() -> Iterator[Server]:
+    """The endpoint over the graphs the W3C protocol tests expect (data0..data3.rdf)."""
+    srv = Server(PROTOCOL, "--workers", "1")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def client(server: Server) -> Iterator[httpx.Client]:
+    """An httpx client on the small dataset's endpoint."""
+    with httpx.Client(base_url=server.base, timeout=30) as c:
+        yield c
