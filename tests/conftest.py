@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.inprocess import InProcessSite
 from support.servers import PROTOCOL, SMALL, Server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,3 +106,27 @@ def client(server: Server) -> Iterator[httpx.Client]:
     """An httpx client on the small dataset's endpoint."""
     with httpx.Client(base_url=server.base, timeout=30) as c:
         yield c
+
+
+# -- the site in this process (no server process): tests/support/inprocess.py ---------
+@pytest.fixture(scope="session")
+def small_app() -> Iterator[InProcessSite]:
+    """The site over the small fixture dataset, in memory, in this process."""
+    site = InProcessSite.over(SMALL)
+    yield site
+    site.close()
+
+
+@pytest.fixture(scope="session")
+def app_client(small_app: InProcessSite) -> Iterator[httpx.Client]:
+    """An httpx client on :func:`small_app` (through httpx's ASGITransport)."""
+    with small_app.client() as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def protocol_app() -> Iterator[InProcessSite]:
+    """The site over the W3C protocol tests' graphs (data0..data3.rdf), in this process."""
+    site = InProcessSite.over(PROTOCOL)
+    yield site
+    site.close()
