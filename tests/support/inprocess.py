@@ -33,7 +33,7 @@ PORT = 8000
 REQUEST_TIMEOUT = 60.0
 
 
-class _LoopThread:
+class LoopThread:
     """One event loop on a thread of its own, for every request to one application.
 
     The application keeps asyncio objects (locks, queues) bound to the loop they were
@@ -62,7 +62,7 @@ class SyncASGITransport(httpx.BaseTransport):
     """httpx's ``ASGITransport`` for a synchronous ``httpx.Client``: each request runs on
     the application's loop thread and its body is read whole there."""
 
-    def __init__(self, app: FastAPI, loop: _LoopThread, client: tuple[str, int]) -> None:
+    def __init__(self, app: FastAPI, loop: LoopThread, client: tuple[str, int]) -> None:
         self._inner = httpx.ASGITransport(app=app, client=client)
         self._loop = loop
 
@@ -94,7 +94,7 @@ class InProcessSite:
     app: FastAPI
     backend: MemoryBackend
     settings: Settings
-    _loop: _LoopThread
+    _loop: LoopThread
     _lifespan: AbstractAsyncContextManager[object]
 
     @classmethod
@@ -106,7 +106,7 @@ class InProcessSite:
             max_tokens=config.max_query_tokens,
         )
         app = create_site(config, backend)
-        loop = _LoopThread()
+        loop = LoopThread()
         # The application's start-up runs as under uvicorn (the backend is started).
         lifespan = app.router.lifespan_context(app)
         loop.run(lifespan.__aenter__(), 60)
