@@ -1,5 +1,6 @@
-"""Fixtures of the web tests: one real ``coedp serve`` on the real built dataset,
-an HTTP client, and a headless Chromium driven by Playwright."""
+"""Fixtures of the web tests: the site over the real built dataset in this process with
+an HTTP client, and for the browser one real ``coedp serve`` and a headless Chromium
+driven by Playwright."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.inprocess import InProcessSite
 from support.servers import Server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,9 +33,18 @@ def site(built_dist: Path) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
-def http(site: Server) -> Iterator[httpx.Client]:
-    """An HTTP client on the site that does not follow redirects."""
-    with httpx.Client(base_url=site.url, timeout=60, follow_redirects=False) as client:
+def web_app(built_dist: Path) -> Iterator[InProcessSite]:
+    """The site over the real dataset in this process (in memory): for the tests that
+    read pages and documents over HTTP without a browser."""
+    app = InProcessSite.over(built_dist)
+    yield app
+    app.close()
+
+
+@pytest.fixture(scope="session")
+def http(web_app: InProcessSite) -> Iterator[httpx.Client]:
+    """An HTTP client on the in-process site that does not follow redirects."""
+    with web_app.client(follow_redirects=False) as client:
         yield client
 
 
