@@ -130,3 +130,12 @@ def protocol_app() -> Iterator[InProcessSite]:
     site = InProcessSite.over(PROTOCOL)
     yield site
     site.close()
+
+
+@pytest.fixture(scope="session")
+def real_app(built_dist: Path) -> Iterator[InProcessSite]:
+    """The site over the real built dataset, in memory, in this process (queries may run
+    120 s, as the differential tests allow)."""
+    site = InProcessSite.over(built_dist, timeout=120.0)
+    yield site
+    site.close()

@@ -33,18 +33,11 @@ def site(built_dist: Path) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
-def web_app(built_dist: Path) -> Iterator[InProcessSite]:
-    """The site over the real dataset in this process (in memory): for the tests that
-    read pages and documents over HTTP without a browser."""
-    app = InProcessSite.over(built_dist)
-    yield app
-    app.close()
-
-
-@pytest.fixture(scope="session")
-def http(web_app: InProcessSite) -> Iterator[httpx.Client]:
-    """An HTTP client on the in-process site that does not follow redirects."""
-    with web_app.client(follow_redirects=False) as client:
+def http(real_app: InProcessSite) -> Iterator[httpx.Client]:
+    """An HTTP client on the site in this process (tests/conftest.py ``real_app``), that
+    does not follow redirects: for the tests that read pages and documents without a
+    browser."""
+    with real_app.client(follow_redirects=False) as client:
         yield client
 
 
