@@ -9,7 +9,9 @@ folder); the tests of one module that starts servers stay on one worker
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 from support.inprocess import InProcessSite
-from support.servers import PROTOCOL, SMALL, Server
+from support.servers import PROTOCOL, SECRET, SHARED_PROXY, SMALL, Server
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
@@ -86,9 +88,26 @@ def built_dist(real_build: tuple[Path, dict]) -> Path:
 
 # -- servers shared by every test that does not change them --------------------------
 @pytest.fixture(scope="session")
-def server() -> Iterator[Server]:
-    """``coedp serve`` over the small coedp-like fixture dataset (two query workers)."""
-    srv = Server(SMALL, "--workers", "2")
+def site_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A dist-like folder (the small dataset + SHA256SUMS) with a secret file next to it
+    and inside it."""
+    root = tmp_path_factory.mktemp("site")
+    (root / "secret.txt").write_text(SECRET, encoding="utf-8")
+    dist = root / "dist"
+    dist.mkdir()
+    shutil.copy(SMALL, dist / "coedp.trig")
+    (dist / "unlisted.txt").write_text(SECRET, encoding="utf-8")
+    digest = hashlib.sha256((dist / "coedp.trig").read_bytes()).hexdigest()
+    (dist / "SHA256SUMS").write_text(f"{digest}  coedp.trig\n", encoding="utf-8")
+    return dist
+
+
+@pytest.fixture(scope="session")
+def server(site_folder: Path) -> Iterator[Server]:
+    """``coedp serve`` over the small coedp-like fixture dataset in :func:`site_folder`
+    (two query workers, 127.0.0.2 as its trusted reverse proxy): the endpoint and site
+    that every test which does not change a server shares."""
+    srv = Server(site_folder, "--workers", "2", "--trusted-proxies", SHARED_PROXY)
     yield srv
     srv.stop()
 

@@ -25,6 +25,11 @@ ENDPOINT_FIXTURES = ROOT / "tests" / "endpoint" / "fixtures"
 SMALL = ENDPOINT_FIXTURES / "small.trig"
 PROTOCOL = ENDPOINT_FIXTURES / "protocol.trig"
 START_TIMEOUT = 120.0
+# The trusted reverse proxy of the session's shared server (a client bound to this
+# loopback address plays the proxy; other addresses are clients of their own).
+SHARED_PROXY = "127.0.0.2"
+# Written next to the shared server's dataset and inside its folder: never to be served.
+SECRET = "coedp-secret-do-not-serve"
 POLL = 0.05  # seconds between two looks at something awaited
 
 T = TypeVar("T")
