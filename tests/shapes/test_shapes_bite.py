@@ -955,6 +955,36 @@ CASES = [
         put(COEDP.countryAuthority, URIRef("https://www.wikidata.org/entity/Q183")),
     ),
     Case(
+        "family-name-tagged",
+        "family-name-value",
+        "person/jimmy-wales",
+        put(SCHEMA.familyName, Literal("Wales", lang="en")),
+    ),
+    Case(
+        "family-name-not-in-name",
+        "family-name-in-name",
+        "person/mark-zuckerberg",
+        put(SCHEMA.familyName, plain("Smith")),
+    ),
+    Case(
+        "family-name-on-an-organisation",
+        "family-name-of-a-person",
+        "org/microsoft",
+        add(SCHEMA.familyName, plain("Microsoft")),
+    ),
+    Case(
+        "same-as-string",
+        "same-as",
+        "country/fr",
+        put(SCHEMA.sameAs, plain("http://www.wikidata.org/entity/Q142")),
+    ),
+    Case(
+        "same-as-wiki-page",
+        "same-as",
+        "country/de",
+        put(SCHEMA.sameAs, URIRef("https://www.wikidata.org/wiki/Q183")),
+    ),
+    Case(
         "code-of-another-country",
         "country-code-matches-iri",
         "country/fr",

@@ -34,6 +34,7 @@ from coedp.server import clients, deps, metrics, openapi, protocol
 from coedp.server.accesslog import AccessLogMiddleware
 from coedp.server.backends import QueryBackend, open_backend
 from coedp.server.backends.caching import CachingBackend
+from coedp.server.backends.pooled import PooledBackend
 from coedp.server.deps import BackendDep, DatasetDep, QueryPage, ResultsPage
 from coedp.server.resultcache import ResultCache
 from coedp.server.settings import Settings
@@ -69,8 +70,8 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await served.start()  # raises, and so stops the server, if the store cannot be opened
-        # The metrics read the engine's queue and workers from here.
-        app.state.pool = getattr(inner, "pool", None)
+        # The metrics read the engine's queue and workers from here (none in memory).
+        app.state.pool = inner.pool if isinstance(inner, PooledBackend) else None
         try:
             yield
         finally:

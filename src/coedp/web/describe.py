@@ -52,6 +52,7 @@ HOP_PROPERTIES = (
     COEDP + "startDate",
     COEDP + "endDate",
     COEDP + "dateText",
+    COEDP + "datePrecision",
     COEDP + "organisedBy",
     COEDP + "firstLine",
     COEDP + "lastLine",
