@@ -746,18 +746,27 @@ def check_chart_partners_by_country(rows: list[Row]) -> None:
 
 
 def check_chart_joining(rows: list[Row]) -> None:
-    changes = [(r["date"], r["change"], r["partners"]) for r in rows]
-    assert changes == [
-        ("2017-11-08", "joined", 14),  # 000 lines 7-9
-        ("2018-05-23", "joined", 2),  # 000 line 13
-        ("2020-01-01", "left", 1),  # 002 line 115: Element AI bought by ServiceNow "en 2020"
-        ("2020-02-06", "joined", 5),  # 002 line 39 (rule:joining-2020 names the five)
-        ("2020-04-01", "joined", 1),  # 002 line 39: AT&T, April 2020
-        ("2020-11-01", "joined", 3),  # 002 line 39: BT, IBM, ISOC, November 2020
-        ("2021-01-01", "joined", 1),  # 002 line 41: Sberbank, 2021
-        ("2022-03-04", "left", 1),  # 002 line 41: Sberbank's agreement ended
-        ("2022-06-28", "joined", 3),  # 001 line 36: ICC, the LEGO Group, Thales
+    changes = [
+        (r["date"], r["change"], r["partners"], r["datePrecision"], r["earliestDay"],
+         r["latestDay"])
+        for r in rows
     ]
+    assert changes == [
+        ("2017-11-08", "joined", 14, "day", "2017-11-08", "2017-11-08"),  # 000 lines 7-9
+        ("2018-05-23", "joined", 2, "day", "2018-05-23", "2018-05-23"),  # 000 line 13
+        # 002 line 39 (rule:joining-2020 names the five)
+        ("2020-02-06", "joined", 5, "day", "2020-02-06", "2020-02-06"),
+        ("2020-04", "joined", 1, "month", "2020-04-01", "2020-04-30"),  # 002 line 39: AT&T
+        # 002 line 39: BT, IBM, ISOC, November 2020
+        ("2020-11", "joined", 3, "month", "2020-11-01", "2020-11-30"),
+        # 002 line 115: Element AI bought by ServiceNow "en 2020": a year, after its joining
+        ("2020", "left", 1, "year", "2020-01-01", "2020-12-31"),
+        ("2021", "joined", 1, "year", "2021-01-01", "2021-12-31"),  # 002 line 41: Sberbank
+        ("2022-03-04", "left", 1, "day", "2022-03-04", "2022-03-04"),  # 002 line 41
+        ("2022-06-28", "joined", 3, "day", "2022-06-28", "2022-06-28"),  # 001 line 36
+    ]
+    element_ai = [i for i, r in enumerate(rows) if "Element AI" in str(r["names"])]
+    assert element_ai[0] < element_ai[1], "Element AI leaves before it joins"
 
 
 CHECKS: dict[str, Callable[[list[Row]], None]] = {

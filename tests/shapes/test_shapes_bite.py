@@ -341,6 +341,18 @@ CASES = [
         add(COEDP.datePrecision, ID["concept/precision/month"]),
     ),
     Case(
+        "stated-date-string",
+        "dated-stated",
+        "activity/cahai-plenary-2-side-event",
+        add(COEDP.statedDate, plain("2020-12-15")),
+    ),
+    Case(
+        "stated-year-outside-bounds",
+        "stated-date-within-bounds",
+        "event/acquisition-element-ai-2020",
+        put(COEDP.statedDate, Literal("2019", datatype=XSD.gYear)),
+    ),
+    Case(
         "end-before-start",
         "dated-end-not-before-start",
         "activity/cdct-thematic-session-2018",

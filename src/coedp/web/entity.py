@@ -113,6 +113,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "dates",
         (
             _d("dateText"),
+            _d("statedDate"),
             _d("startDate"),
             _d("endDate"),
             _d("datePrecision"),
@@ -664,8 +665,12 @@ class Builder:
         urls = [o.value for o in desc.values(c.SCHEMA + "url")]
         if urls:
             doc["url"] = urls[0]
+        # coedp:startDate and coedp:endDate are bounds: schema.org's start and end only
+        # where the source gives days; otherwise the stated month or year, if one.
+        exact = any(o.value.endswith("/precision/day") for o in desc.values(_d("datePrecision")))
+        stated = desc.values(_d("statedDate"))
         for prop, key in (("startDate", "startDate"), ("endDate", "endDate")):
-            values = desc.values(_d(prop))
+            values = desc.values(_d(prop)) if exact else stated
             if values:
                 doc[key] = values[0].value
         for prop, key in (
