@@ -769,6 +769,14 @@ def check_chart_joining(rows: list[Row]) -> None:
     assert element_ai[0] < element_ai[1], "Element AI leaves before it joins"
 
 
+def check_source_line_of_seat(rows: list[Row]) -> None:
+    # 002 line 169: "dont le siège social se trouve à Redmond, dans l'État de Washington".
+    assert project(rows, "file", "line", "section") == [
+        (F002, 169, section("digital-partnership-2022-profiles"))
+    ]
+    assert str(rows[0]["statement"]).startswith("https://coedp.org/id/statement/")
+
+
 CHECKS: dict[str, Callable[[list[Row]], None]] = {
     "partners-june-2022.rq": check_partners_june_2022,
     "cohorts-stated-and-counted.rq": check_cohorts,
@@ -810,6 +818,7 @@ CHECKS: dict[str, Callable[[list[Row]], None]] = {
     "strategies.rq": check_strategies,
     "chart-partners-by-country.rq": check_chart_partners_by_country,
     "chart-joining-timeline.rq": check_chart_joining,
+    "source-line-of-microsoft-seat.rq": check_source_line_of_seat,
 }
 
 

@@ -351,6 +351,7 @@ CASES = [
         "stated-date-within-bounds",
         "event/acquisition-element-ai-2020",
         put(COEDP.statedDate, Literal("2019", datatype=XSD.gYear)),
+        path="coedp:statedDate",
     ),
     Case(
         "end-before-start",

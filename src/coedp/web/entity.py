@@ -225,7 +225,15 @@ HIDDEN_OUT = {
     c.PROV + "wasDerivedFrom",
     c.PROV + "wasInfluencedBy",
 }
-HIDDEN_IN = {_d("participant"), _d("activity"), _d("hasParticipant"), _d("participatedIn")}
+HIDDEN_IN = {
+    _d("participant"),
+    _d("activity"),
+    _d("hasParticipant"),
+    _d("participatedIn"),
+    # the statements about the entity: their sources are the page's footnotes
+    c.RDF + "subject",
+    c.RDF + "object",
+}
 
 # Headings of incoming links, by property: (English, French).
 INCOMING: dict[str, tuple[str, str]] = {
@@ -323,6 +331,16 @@ class Value:
     lang: str = ""
     iri: str = ""
     external: bool = False
+    notes: list[int] = field(default_factory=list)  # numbers of the footnotes citing it
+
+
+@dataclass
+class Footnote:
+    """A place in the sources that states some of the page's facts."""
+
+    number: int
+    source: Value
+    line: str = ""
 
 
 @dataclass
@@ -368,6 +386,7 @@ class EntityPage:
     participants: list[Row] = field(default_factory=list)
     timeline: list[Row] = field(default_factory=list)
     provenance: list[list[Value]] = field(default_factory=list)
+    footnotes: list[Footnote] = field(default_factory=list)
     schema: dict[str, object] = field(default_factory=dict)
     ontology_link: str | None = None
     graph_dump: str | None = None
@@ -431,7 +450,7 @@ class Builder:
             kind=", ".join(cat.label(ty, lang) for ty in specific),
             kind_values=[self.link(ty) for ty in specific],
         )
-        page.groups = self._groups(desc)
+        page.groups = self._groups(desc, page.footnotes)
         page.incoming = self._incoming(desc)
         page.participations = self._participations(desc, hop)
         page.participants = self._participants(desc, hop)
@@ -457,7 +476,19 @@ class Builder:
                     hidden.add((p, v))
         return hidden
 
-    def _groups(self, desc: Description) -> list[Group]:
+    def _notes(self, desc: Description, prop: str, value: str, notes: list[Footnote]) -> list[int]:
+        """The footnote numbers of the places stating ``prop value``, numbered as first cited."""
+        numbers = []
+        for where, section, line in desc.sources.get((prop, value), []):
+            found = next((n for n in notes if n.source.iri == (section or where)
+                          and n.line == line), None)
+            if found is None:
+                found = Footnote(len(notes) + 1, self.link(section or where), line)
+                notes.append(found)
+            numbers.append(found.number)
+        return sorted(set(numbers))
+
+    def _groups(self, desc: Description, notes: list[Footnote] | None = None) -> list[Group]:
         pairs = [(p.value, o.value) for p, o in desc.out]
         hidden = self._hidden_super(pairs)
         facts: dict[str, list[Value]] = {}
@@ -474,7 +505,10 @@ class Builder:
             if prop not in facts:
                 facts[prop] = []
                 order.append(prop)
-            facts[prop].append(self.value(o))
+            shown = self.value(o)
+            if notes is not None:
+                shown.notes = self._notes(desc, prop, o.value, notes)
+            facts[prop].append(shown)
         for values in facts.values():
             values.sort(key=lambda v: (v.lang not in ("", self.lang), v.lang, v.text.casefold()))
         groups: dict[str, list[Fact]] = {}
@@ -492,8 +526,8 @@ class Builder:
         hidden = self._hidden_super(pairs)
         by_prop: dict[str, list[Value]] = {}
         for s, p in desc.incoming:
-            if p.value in HIDDEN_IN or (p.value, s.value) in hidden:
-                continue
+            if p.value in HIDDEN_IN or (p.value, s.value) in hidden or "#L" in s.value:
+                continue  # (a section's lines are where statements cite it)
             by_prop.setdefault(p.value, []).append(self.value(s))
         groups = []
         for prop, values in by_prop.items():

@@ -67,6 +67,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "entity.incoming.page": ("page {n}", "page {n}"),
     "entity.timeline": ("Timeline", "Chronologie"),
     "entity.provenance": ("Provenance", "Provenance"),
+    "entity.sources": ("Sources of each statement", "Sources de chaque énoncé"),
+    "entity.source.line": ("line {n}", "ligne {n}"),
+    "entity.source.note": ("source {n}", "source {n}"),
     "entity.participations": (
         "Activities this organisation or person took part in",
         "Activités auxquelles cette organisation ou personne a pris part",
