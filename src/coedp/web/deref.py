@@ -27,7 +27,7 @@ import re
 from fastapi import APIRouter, Request, Response
 
 from coedp.server import negotiation
-from coedp.web import catalogue, describe, i18n, render
+from coedp.web import catalogue, describe, i18n, render, retired
 from coedp.web.data import DataError
 from coedp.web.entity import Builder
 from coedp.web.iris import IriMap, split_extension
@@ -116,7 +116,7 @@ async def _thing(request: Request, rel: str) -> Response:
     except DataError as exc:
         return unavailable(request, str(exc))
     if not found:
-        return not_found(request)
+        return gone_or_not_found(request, iris, rel)
     if rel.startswith("def/") and form == "html":
         location = iris.link(iri) or "/ontology"
     else:
@@ -152,7 +152,7 @@ async def document(request: Request, rel: str) -> Response:
                 request.app, iris.from_path(rel), page, detail=detail and form == "html"
             )
         if not desc.exists:
-            return not_found(request)
+            return gone_or_not_found(request, iris, stripped, document=True)
         if form is None:
             available = ", ".join(f"{media} ({name})" for name, media, _ in FORMS)
             return _plain(406, f"no acceptable form; available: {available}", {"Vary": "Accept"})
@@ -263,6 +263,28 @@ def _graph_dumps(graph: str | None) -> list[tuple[str, str]]:
 
 
 # -- errors ------------------------------------------------------------------------
+def gone_or_not_found(
+    request: Request, iris: IriMap, rel: str, document: bool = False
+) -> Response:
+    """A retired IRI: 301 to its successor (its document for a document), or 410; else 404."""
+    entry = retired.lookup(rel)
+    if entry is None:
+        return not_found(request)
+    if not entry.successor:
+        return _plain(410, f"{iris.from_path(entry.rel)} is retired: {entry.reason}")
+    if entry.successor.startswith(("http://", "https://")):
+        location = entry.successor
+    else:
+        successor = iris.from_path(entry.successor)
+        location = iris.doc_path(successor) if document else iris.thing_path(successor)
+    return Response(
+        f"{iris.from_path(entry.rel)} is retired ({entry.reason}); see {location}\n",
+        status_code=301,
+        media_type="text/plain; charset=utf-8",
+        headers={"Location": location},
+    )
+
+
 def not_found(request: Request) -> Response:
     """404: a page with the search box for a browser, a line of text otherwise."""
     if wants_html(request):
