@@ -144,8 +144,11 @@ COMPANIES = orgs(
     "ibm", "intel", "kaspersky", "microsoft", "orange", "telefonica",
 )
 BUSINESS_ASSOCIATIONS = orgs(
-    "ccia", "digitaleurope", "euroispa", "digital-sme-alliance", "etno", "gni", "gsma", "icco",
+    "ccia", "digitaleurope", "euroispa", "digital-sme-alliance", "etno", "gsma", "icco",
 )
+# 002 line 135: "une organisation non gouvernementale", backed by companies, non-profits and
+# universities: not a business association.
+NGOS = orgs("gni")
 PROFESSIONAL_ASSOCIATIONS = orgs("ieee", "isoc", "ripe-ncc")
 
 
@@ -154,6 +157,7 @@ def check_partners_june_2022(rows: list[Row]) -> None:
     kind |= {org_: "Business association" for org_ in BUSINESS_ASSOCIATIONS}
     kind |= {org_: "Professional association or standards body"
              for org_ in PROFESSIONAL_ASSOCIATIONS}
+    kind |= {org_: "Non-governmental organisation" for org_ in NGOS}
     same_rows(rows, ("partner", "kind"), sorted(kind.items()))
     assert len(rows) == 25
 
