@@ -1,8 +1,9 @@
 """Queries the pages run: through the endpoint's worker pool, with its timeout.
 
 Every page reads the graph by SPARQL sent to the same pool of worker
-processes as /sparql (``app.state.pool``), so a slow page can never hold the
-web process, and what a page shows is what the endpoint would answer.
+processes as /sparql (the app's backend, with the result cache /sparql uses),
+so a slow page can never hold the web process, and what a page shows is what
+the endpoint would answer.
 Results come back as SPARQL JSON and are turned into :class:`Term` values.
 """
 
@@ -17,6 +18,7 @@ import pyoxigraph as ox
 from fastapi import FastAPI
 
 from coedp import paths
+from coedp.server.deps import services
 from coedp.server.engine import Outcome, QueryTask
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -83,7 +85,8 @@ async def run(app: FastAPI, query: str, has_dataset: bool | None = None) -> Outc
     Results come as SPARQL JSON, graphs as N-Triples. ``has_dataset``: whether the
     query's FROM clauses choose its graphs, when the caller's guard found out already.
     """
-    settings = app.state.settings
+    parts = services(app)
+    settings = parts.settings
     task = QueryTask(
         query=query,
         results_format="json",
@@ -92,7 +95,7 @@ async def run(app: FastAPI, query: str, has_dataset: bool | None = None) -> Outc
         base_iri=settings.base_iri,
         has_dataset=has_dataset,
     )
-    return await app.state.pool.run(task, settings.timeout)
+    return await parts.backend.run(task, settings.timeout)
 
 
 async def select(app: FastAPI, query: str) -> list[Row]:
@@ -139,17 +142,30 @@ class StoredQuery:
     def counting_rule(self) -> str:
         return self.header.get("counting rule", "")
 
+    def in_language(self, key: str, lang: str) -> tuple[str, str]:
+        """A header field in ``lang`` (``# Question@fr:``) if written, else in English.
+
+        Returns the text and the language it is in.
+        """
+        translated = self.header.get(f"{key}@{lang}")
+        if translated:
+            return translated, lang
+        return self.header.get(key, ""), "en"
+
     @property
     def source(self) -> str:
         return self.header.get("source", "")
 
 
-_HEADER = re.compile(r"^#\s*([A-Za-z][A-Za-z ]*):\s*(.*)$")
+_HEADER = re.compile(r"^#\s*([A-Za-z][A-Za-z ]*(?:@[a-z]{2})?):\s*(.*)$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 def parse_header(text: str) -> dict[str, str]:
-    """The ``# Key: value`` lines at the top of a query (keys lower-cased)."""
+    """The ``# Key: value`` lines at the top of a query (keys lower-cased).
+
+    ``# Key@fr: value`` is the same field in French (key ``key@fr``).
+    """
     header: dict[str, str] = {}
     for line in text.splitlines():
         if not line.startswith("#"):

@@ -24,7 +24,9 @@ import pyoxigraph as ox
 from fastapi import FastAPI
 
 from coedp.namespaces import COEDP, iris_of, prefixes_for
-from coedp.server.engine import QueryTask
+from coedp.server.backends import BackendError
+from coedp.server.deps import services
+from coedp.server.formats import rdf_format
 from coedp.web import catalogue, data
 from coedp.web.catalogue import LABEL, PREF, SD, Catalogue
 from coedp.web.data import Term, sparql_iri
@@ -50,10 +52,16 @@ HOP_PROPERTIES = (
     COEDP + "startDate",
     COEDP + "endDate",
     COEDP + "dateText",
+    COEDP + "datePrecision",
     COEDP + "organisedBy",
     COEDP + "firstLine",
     COEDP + "lastLine",
     COEDP + "fileName",
+    COEDP + "membershipStatus",
+    COEDP + "joinedBy",
+    COEDP + "endedBy",
+    COEDP + "endReason",
+    "http://www.w3.org/ns/org#organization",
     "http://purl.org/dc/terms/isPartOf",
     "http://rdfs.org/ns/void#triples",
 )
@@ -74,6 +82,12 @@ PREFIX dct: <http://purl.org/dc/terms/>
 SELECT ?p ?o ?where ?section ?line WHERE {{
   ?st rdf:subject {s} ; rdf:predicate ?p ; rdf:object ?o ; dct:source ?where .
   OPTIONAL {{ ?where dct:isPartOf ?section ; <""" + COEDP + """sourceLine> ?line }} }}"""
+# For an organiser: who took part in the activities it ran (third hop).
+ORGANISED_PARTICIPANTS = """PREFIX coedp: <https://coedp.org/def/>
+SELECT DISTINCT ?activity ?participant WHERE {{
+  ?activity coedp:organisedBy {s} .
+  ?part coedp:activity ?activity ; coedp:participant ?participant }}"""
+ORGANISED_BY = COEDP + "organisedBy"
 ORG_MEMBER = "http://www.w3.org/ns/org#member"
 ORG_DURING = "http://www.w3.org/ns/org#memberDuring"
 
@@ -95,6 +109,8 @@ class Description:
     # (property, value) -> where the sources state it: (source, section, line); the
     # section and line are empty where the source is a section or a page itself.
     sources: dict[tuple[str, str], list[tuple[str, str, str]]] = field(default_factory=dict)
+    # (activity, participant) of the activities the entity organised.
+    organised_participants: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def exists(self) -> bool:
@@ -124,14 +140,12 @@ async def exists(app: FastAPI, iri: str) -> bool:
     cat = await catalogue.get(app)
     if iri in cat.types or iri in cat.labels:
         return True
-    settings = app.state.settings
-    task = QueryTask(
-        EXISTS.format(s=sparql_iri(iri)), "json", "ntriples", 1, base_iri=settings.base_iri
-    )
-    outcome = await app.state.pool.run(task, settings.timeout)
-    if outcome.status != 200:
-        raise data.DataError(outcome.message)
-    return b"true" in outcome.body
+    sparql_iri(iri)  # ValueError for what is not an IRI
+    parts = services(app)
+    try:
+        return await parts.backend.exists(iri, parts.settings.timeout)
+    except BackendError as exc:
+        raise data.DataError(str(exc)) from None
 
 
 async def describe(app: FastAPI, iri: str, page: int = 1, detail: bool = False) -> Description:
@@ -181,6 +195,11 @@ async def describe(app: FastAPI, iri: str, page: int = 1, detail: bool = False) 
         desc.memberships = sorted(
             (m, dates.get("start", ""), dates.get("end", "")) for m, dates in periods.items()
         )
+    if any(p.value == ORGANISED_BY for _, p in desc.incoming):
+        rows = await data.select(app, ORGANISED_PARTICIPANTS.format(s=s))
+        desc.organised_participants = sorted(
+            (r["activity"].value, r["participant"].value) for r in rows
+        )
     return desc
 
 
@@ -205,15 +224,7 @@ def triples(desc: Description, cat: Catalogue) -> list[ox.Triple]:
     return unique
 
 
-RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
-
-
 def serialize(triples_: list[ox.Triple], form: str) -> bytes:
     """The triples in the RDF syntax ``form`` (turtle, ntriples, jsonld, rdfxml)."""
     prefixes = prefixes_for(iris_of(triples_)) if form in ("turtle", "rdfxml") else None
-    return ox.serialize(triples_, format=RDF_FORMATS[form], prefixes=prefixes)
+    return ox.serialize(triples_, format=rdf_format(form), prefixes=prefixes)

@@ -18,13 +18,17 @@ from dataclasses import dataclass, field
 
 from coedp.namespaces import COEDP
 from coedp.web import catalogue as c
+from coedp.web import dates
 from coedp.web.catalogue import Catalogue
 from coedp.web.data import Term
 from coedp.web.describe import Description
 from coedp.web.i18n import t
+from coedp.web.identifiers import identifiers
 from coedp.web.iris import IriMap
 
 D = str(COEDP)
+# node -> property -> values: what a page knows of the entity's neighbours.
+Hop = dict[str, dict[str, list[Term]]]
 
 
 def _d(name: str) -> str:
@@ -216,6 +220,7 @@ ORDER_OF: dict[str, int] = {p: n for n, p in enumerate(p for _, props in GROUPS 
 # Never shown as facts: misspellings, and what the special sections show.
 HIDDEN_OUT = {
     c.HIDDEN,
+    c.SCHEMA + "sameAs",  # shown under Identifiers
     _d("participatedIn"),
     _d("hasParticipant"),
     _d("hasParticipation"),
@@ -331,6 +336,7 @@ class Value:
     lang: str = ""
     iri: str = ""
     external: bool = False
+    title: str = ""  # a tooltip: the source's wording of a date
     notes: list[int] = field(default_factory=list)  # numbers of the footnotes citing it
 
 
@@ -385,8 +391,11 @@ class EntityPage:
     participations: list[Row] = field(default_factory=list)
     participants: list[Row] = field(default_factory=list)
     timeline: list[Row] = field(default_factory=list)
+    membership_summary: list[Row] = field(default_factory=list)
+    organised_participants: list[Row] = field(default_factory=list)
     provenance: list[list[Value]] = field(default_factory=list)
     footnotes: list[Footnote] = field(default_factory=list)
+    identifiers: list[Value] = field(default_factory=list)
     schema: dict[str, object] = field(default_factory=dict)
     ontology_link: str | None = None
     graph_dump: str | None = None
@@ -455,7 +464,12 @@ class Builder:
         page.participations = self._participations(desc, hop)
         page.participants = self._participants(desc, hop)
         page.timeline = self._timeline(desc, hop, memberships, page.participations)
+        page.membership_summary = self._membership_summary(desc, hop)
+        page.organised_participants = self._organised_participants(desc, hop)
         page.provenance = self._provenance(desc, hop)
+        page.identifiers = [
+            Value(i.text, i.href, external=True) for i in identifiers(desc, self.lang)
+        ]
         page.schema = self._schema(desc, types, labels)
         rel = iris_rel(self.iris, iri)
         if rel.startswith("def/"):
@@ -509,14 +523,20 @@ class Builder:
             if notes is not None:
                 shown.notes = self._notes(desc, prop, o.value, notes)
             facts[prop].append(shown)
-        for values in facts.values():
-            values.sort(key=lambda v: (v.lang not in ("", self.lang), v.lang, v.text.casefold()))
+        for prop, values in facts.items():
+            facts[prop] = _one_per_text(values, self.lang)
         groups: dict[str, list[Fact]] = {}
         order.sort(key=lambda prop: (ORDER_OF.get(prop, len(ORDER_OF)), prop))
         for prop in order:
             label, href = self.prop(prop)
             groups.setdefault(GROUP_OF.get(prop, "other"), []).append(
                 Fact(label, prop, href, facts[prop])
+            )
+        if desc.values(_d("startDate")) and "dates" in groups:
+            # The date as a reader reads it, first: the facts below are its wording and bounds.
+            own = {desc.iri: {p.value: [o] for p, o in desc.out if p.value.startswith(D)}}
+            groups["dates"].insert(
+                0, Fact(t("timeline.date", self.lang), "", None, [self._stated_date(own, desc.iri)])
             )
         keys = [g for g, _ in GROUPS] + ["other"]
         return [Group(k, t("group." + k, self.lang), groups[k]) for k in keys if k in groups]
@@ -568,13 +588,12 @@ class Builder:
             statuses = [
                 v for part in parts.get(activity, []) for v in self._links(hop, part, "status")
             ]
-            date_text = self._first(hop, activity, "dateText")
             start = self._date_of(hop, activity)
             rows.append(
                 Row(
                     start,
                     [
-                        [Value(date_text or start)],
+                        [self._stated_date(hop, activity)],
                         [self.link(activity)],
                         self._links(hop, activity, "organisedBy"),
                         _unique(roles),
@@ -584,6 +603,65 @@ class Builder:
             )
         rows.sort(key=lambda r: (r.date or "9999", r.cells[1][0].text.casefold()))
         return rows
+
+    def _membership_summary(self, desc: Description, hop: Hop) -> list[Row]:
+        """For a member: each membership's organisation, status, joining, leaving and why."""
+        rows = []
+        for membership, start, end in desc.memberships:
+            if membership == desc.iri:
+                continue
+            node = hop.get(membership, {})
+            reasons = node.get(_d("endReason"), [])
+            reason = [r for r in reasons if r.lang == self.lang] or reasons[:1]
+            rows.append(
+                Row(
+                    start,
+                    [
+                        [self.value(v) for v in node.get(c.ORG + "organization", [])],
+                        self._links(hop, membership, "membershipStatus"),
+                        [self._lexical_date(start)] if start else [],
+                        self._links(hop, membership, "joinedBy"),
+                        [self._lexical_date(end)] if end else [],
+                        self._links(hop, membership, "endedBy")
+                        + [Value(r.value, lang=r.lang) for r in reason],
+                        [self.link(membership)],
+                    ],
+                )
+            )
+        return rows
+
+    def _organised_participants(self, desc: Description, hop: Hop) -> list[Row]:
+        """For an organiser: each of its activities with who took part in it."""
+        by_activity: dict[str, list[Value]] = {}
+        for activity, participant in desc.organised_participants:
+            by_activity.setdefault(activity, []).append(self.link(participant))
+        rows = []
+        for activity, who in by_activity.items():
+            start = self._first(hop, activity, "startDate")
+            who.sort(key=lambda v: v.text.casefold())
+            cells = [[self._stated_date(hop, activity)], [self.link(activity)], _unique(who)]
+            rows.append(Row(start, cells))
+        rows.sort(key=lambda r: (r.date or "9999", r.cells[1][0].text.casefold()))
+        return rows
+
+    def _stated_date(self, hop: Hop, node: str) -> Value:
+        """``node``'s date in the page's language at its precision, the source's wording as
+        the tooltip (the wording itself where the bounds are missing)."""
+        texts = hop.get(node, {}).get(_d("dateText"), [])
+        wording = texts[0].value if texts else ""
+        shown = dates.display(
+            self._first(hop, node, "startDate"),
+            self._first(hop, node, "endDate"),
+            self._first(hop, node, "datePrecision"),
+            self.lang,
+        )
+        if not shown:
+            return Value(wording, lang=texts[0].lang if texts else "")
+        return Value(shown, title=wording)
+
+    def _lexical_date(self, text: str) -> Value:
+        """An xsd:date, gYearMonth or gYear value at its own precision."""
+        return Value(dates.display_lexical(text, self.lang) or text)
 
     def _participants(self, desc, hop) -> list[Row]:
         """For an activity or event: who took part, in what role, with what status."""
@@ -621,10 +699,15 @@ class Builder:
             what = self.link(membership)
             if start:
                 rows.append(
-                    Row(start, [[Value(start)], [Value(t("timeline.joined", lang))], [what]])
+                    Row(
+                        start,
+                        [[self._lexical_date(start)], [Value(t("timeline.joined", lang))], [what]],
+                    )
                 )
             if end:
-                rows.append(Row(end, [[Value(end)], [Value(t("timeline.left", lang))], [what]]))
+                rows.append(
+                    Row(end, [[self._lexical_date(end)], [Value(t("timeline.left", lang))], [what]])
+                )
         for row in participations:
             if row.date:
                 rows.append(
@@ -634,25 +717,29 @@ class Builder:
             if p.value == _d("organisedBy"):
                 date = self._date_of(hop, s.value)
                 if date:
-                    text = self._first(hop, s.value, "dateText") or date
                     rows.append(
                         Row(
                             date,
-                            [[Value(text)], [Value(t("col.activity", lang))], [self.link(s.value)]],
+                            [
+                                [self._stated_date(hop, s.value)],
+                                [Value(t("col.activity", lang))],
+                                [self.link(s.value)],
+                            ],
                         )
                     )
-        for prop, key in (("startDate", "timeline.start"), ("endDate", "timeline.end")):
-            for value in desc.values(_d(prop)):
-                rows.append(
-                    Row(
-                        value.value,
-                        [
-                            [Value(value.value)],
-                            [Value(t(key, lang))],
-                            [Value(self.cat.label(desc.iri, lang))],
-                        ],
-                    )
+        # The entity's own date: one row at its precision, not its bounds as two days.
+        own = {desc.iri: {p.value: [o] for p, o in desc.out if p.value.startswith(D)}}
+        for value in desc.values(_d("startDate"))[:1]:
+            rows.append(
+                Row(
+                    value.value,
+                    [
+                        [self._stated_date(own, desc.iri)],
+                        [Value(t("timeline.date", lang))],
+                        [Value(self.cat.label(desc.iri, lang))],
+                    ],
                 )
+            )
         rows.sort(key=lambda r: r.date)
         return rows if len(rows) >= 2 else []
 
@@ -716,7 +803,11 @@ class Builder:
             values = [o.value for o in desc.values(_d(prop)) if o.is_iri]
             if values and key not in doc:
                 doc[key] = [{"@id": v, "name": self.cat.label(v, self.lang)} for v in values]
-        same = [o.value for o in desc.values(c.OWL + "sameAs") + desc.values(c.RDFS + "seeAlso")]
+        same = [
+            o.value
+            for prop in (c.OWL + "sameAs", c.SCHEMA + "sameAs", c.RDFS + "seeAlso")
+            for o in desc.values(prop)
+        ]
         if same:
             doc["sameAs"] = same
         return doc
@@ -750,6 +841,33 @@ def iris_rel(iris: IriMap, iri: str) -> str:
 def _web_href(iri: str) -> str | None:
     """A link to an IRI elsewhere, only for web IRIs (never javascript: or data:)."""
     return iri if iri.startswith(("http://", "https://")) else None
+
+
+def _one_per_text(values: list[Value], lang: str) -> list[Value]:
+    """The values sorted for reading, a text written alike in both languages shown once.
+
+    "Telefónica SA"@fr and "Telefónica SA"@en are one name: it is shown once,
+    without a language tag; texts that differ keep theirs.
+    """
+    langs: dict[str, set[str]] = {}
+    for v in values:
+        if v.lang:
+            langs.setdefault(v.text, set()).add(v.lang)
+    out: list[Value] = []
+    seen: set[str] = set()
+    notes: dict[str, set[int]] = {}
+    for v in values:
+        notes.setdefault(v.text, set()).update(v.notes)
+    for v in values:
+        if v.lang and len(langs.get(v.text, ())) > 1:
+            if v.text in seen:
+                continue
+            seen.add(v.text)
+            v = Value(v.text, v.href, iri=v.iri, external=v.external,
+                      notes=sorted(notes[v.text]))
+        out.append(v)
+    out.sort(key=lambda v: (v.lang not in ("", lang), v.lang, v.text.casefold()))
+    return out
 
 
 def _unique(values: list[Value]) -> list[Value]:

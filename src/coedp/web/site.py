@@ -1,6 +1,6 @@
 """The whole site: the SPARQL endpoint app plus the linked-data pages.
 
-``create_site(settings, dataset)`` calls the endpoint's ``create_app`` with
+``create_site(settings, backend)`` calls the endpoint's ``create_app`` with
 the routers of this package and the query page as its ``query_page`` hook,
 then serves HTML 404 pages to browsers (RDF and other clients keep the
 endpoint's plain-text 404).
@@ -15,8 +15,8 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from coedp.server.app import create_app
+from coedp.server.backends import QueryBackend
 from coedp.server.settings import Settings
-from coedp.server.store import LoadedDataset
 from coedp.web import deref, downloads, ontology_doc, pages, query_page
 
 STATIC = Path(__file__).parent / "static"
@@ -47,11 +47,14 @@ async def static(name: str) -> Response:
     )
 
 
-def create_site(settings: Settings, dataset: LoadedDataset | None = None, **options) -> FastAPI:
-    """The endpoint with the site's pages (``options`` go to ``create_app``)."""
+def create_site(
+    settings: Settings, backend: QueryBackend | None = None, **options: object
+) -> FastAPI:
+    """The endpoint with the site's pages around ``backend`` (opened from ``settings`` when
+    not given); ``options`` go to ``create_app``."""
     app = create_app(
         settings,
-        dataset,
+        backend,
         routers=[
             static_router,
             pages.router,
