@@ -50,3 +50,20 @@ def test_the_activities_table_has_no_french_dates_on_english_pages(http):
     table = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     assert "(fr)" not in table
     assert "spring–summer 2021" in table and "18–20 November 2019" in table
+
+
+def test_every_partner_has_its_joining_date_at_its_precision(http):
+    html = http.get("/partners", params={"lang": "en"}).text
+    rows = re.findall(r"<tr>(.*?)</tr>", html.split("<tbody>", 1)[1], re.S)
+    joined = {}
+    for row in rows:
+        name = re.search(r'href="/doc/id/org/([^"]+)"', row)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        if name:
+            joined[name.group(1)] = re.sub(r"<[^>]+>", "", cells[5]).strip()
+    # 002 line 39: AT&T in April 2020; BT, IBM and ISOC in November 2020; 002 line 41: Sberbank
+    # in 2021.
+    assert joined["att"] == "April 2020"
+    assert joined["bt"] == joined["ibm"] == "November 2020"
+    assert joined["sberbank"] == "2021"
+    assert joined["microsoft"] == "8 November 2017"

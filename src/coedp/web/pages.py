@@ -81,7 +81,8 @@ INDEXES: tuple[Index, ...] = (
   OPTIONAL { ?item coedp:seatCountry ?country }
   OPTIONAL { ?m a coedp:PartnershipMembership ; org:member ?item .
              OPTIONAL { ?m coedp:cohort ?cohort } OPTIONAL { ?m coedp:membershipStatus ?status }
-             OPTIONAL { ?m org:memberDuring/time:hasBeginning/time:inXSDDate ?joined } }
+             OPTIONAL { ?m org:memberDuring/time:hasBeginning
+                          /(time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear) ?joined } }
   OPTIONAL { SELECT ?item (COUNT(DISTINCT ?a) AS ?activities) WHERE {
              ?p coedp:participant ?item ; coedp:activity ?a . ?a a coedp:WorkPlanActivity }
              GROUP BY ?item }
