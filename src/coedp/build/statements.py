@@ -20,7 +20,8 @@ Where a statement's source comes from, first match wins:
 3. the subject's own ``coedp:statedIn`` (with its ``coedp:sourceLine`` when it
    has one section), and its ``dct:source`` (a public page, for an outside fact);
 4. otherwise coedp states the fact itself (its concept schemes, rules and the
-   description of its sources): ``dct:creator orgs:coedp``.
+   description of its sources; the links it adds, ``CURATED_LINKS``, such as a web
+   site): ``dct:creator orgs:coedp``.
 
 Provenance triples themselves (``coedp:statedIn``, ``coedp:sourceLine``,
 ``dct:source``, ``coedp:curatedBy``) get no statement of their own.
@@ -45,6 +46,16 @@ STATEMENT = ID["statement/"]
 CURATOR = URIRef(str(ID) + "org/coedp")
 PROVENANCE_PREDICATES = frozenset(
     {COEDP.statedIn, COEDP.sourceLine, DCTERMS.source, COEDP.curatedBy}
+)
+# Links coedp adds itself (a web site, an item in another knowledge base, a related
+# page): the sources do not state them, so they never take the entity's source lines.
+CURATED_LINKS = frozenset(
+    {
+        URIRef("https://schema.org/url"),
+        URIRef("https://schema.org/sameAs"),
+        URIRef("http://www.w3.org/2002/07/owl#sameAs"),
+        URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"),
+    }
 )
 
 # (section IRI, line or None): one place in a source.
@@ -126,6 +137,8 @@ def _unique(places: Iterable[Place]) -> list[Place]:
 def places_of(data: Graph, inventory: Inventory, s: URIRef, p: URIRef, o: Node) -> list[Place]:
     """Where the sources state ``s p o`` (rules 1 to 3 of the module docstring)."""
     found = inventory.facts.get((s, p, o)) or inventory.facts.get((s, p, None))
+    if not found and p in CURATED_LINKS:
+        return []
     if not found and p == RDF.type and isinstance(o, URIRef):
         found = inventory.kinds.get((s, o))
     if not found:
@@ -158,6 +171,8 @@ def statements(data: Graph, inventory: Inventory) -> Graph:
             if place[1] is not None:
                 located.add(place)
         outside = [x for x in data.objects(s, DCTERMS.source) if isinstance(x, URIRef)]
+        if p in CURATED_LINKS:
+            outside = []
         if not places:
             for page in outside:
                 out.add((st, DCTERMS.source, page))
