@@ -60,7 +60,7 @@ def test_a_page_and_sparql_share_the_answer(site: tuple[FastAPI, CountingBackend
     query = "SELECT ?s WHERE { ?s a <https://coedp.org/def/Company> } ORDER BY ?s"
     page, api, again = get_all(
         app,
-        ("/query", {"query": query}, {"accept": BROWSER}),
+        ("/en/query", {"query": query}, {"accept": BROWSER}),  # the page in English
         ("/sparql", {"query": query}, {"accept": "application/sparql-results+json"}),
         ("/sparql", {"query": query}, {"accept": "application/sparql-results+json"}),
     )
