@@ -21,9 +21,9 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from endpoint.conftest import Server, free_port
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
+from support.servers import Server, free_port
 
 from coedp.paths import queries_dir
 

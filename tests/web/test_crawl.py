@@ -104,8 +104,8 @@ def test_the_strict_check_finds_what_it_must():
     assert problems
 
 
-def test_every_page_reachable_from_home_is_sound(site):
-    base = site.url
+def test_every_page_reachable_from_home_is_sound(real_app):
+    base = real_app.url
     host = urlsplit(base).netloc
     seen_pages: set[str] = set()
     queue: deque[str] = deque([base + "/"])
@@ -124,7 +124,7 @@ def test_every_page_reachable_from_home_is_sound(site):
         return url, client.get(url, headers={"accept": "text/html"})
 
     # Redirects followed: the neutral address of a page sends to its language's address.
-    with httpx.Client(timeout=60, follow_redirects=True) as client, \
+    with real_app.client(follow_redirects=True) as client, \
             ThreadPoolExecutor(max_workers=3) as pool:
         while queue and len(seen_pages) < MAX_PAGES:
             batch = []

@@ -60,7 +60,7 @@ def test_thing_redirects_to_its_document(http, kind):
 
 @pytest.mark.parametrize("kind", list(KINDS))
 @pytest.mark.parametrize("form", list(RDF_FORMS))
-def test_rdf_by_accept_and_by_extension(http, site, kind, form):
+def test_rdf_by_accept_and_by_extension(http, real_app, kind, form):
     rel, label = KINDS[kind]
     media, ext, fmt = RDF_FORMS[form]
     subject = URIRef(BASE + rel)
@@ -73,7 +73,7 @@ def test_rdf_by_accept_and_by_extension(http, site, kind, form):
         graph = parse(r.content, fmt)
         assert len(graph) > 0
         assert (subject, None, None) in graph or (None, None, subject) in graph
-        assert_canonical(graph, site.url)
+        assert_canonical(graph, real_app.url)
         if label:
             assert Literal(label, lang="en") in set(graph.objects(subject, RDFS.label))
 

@@ -77,6 +77,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "entity.incoming.page": ("page {n}", "page {n}"),
     "entity.timeline": ("Timeline", "Chronologie"),
     "entity.provenance": ("Provenance", "Provenance"),
+    "entity.sources": ("Sources of each statement", "Sources de chaque énoncé"),
+    "entity.source.line": ("line {n}", "ligne {n}"),
+    "entity.source.note": ("source {n}", "source {n}"),
     "entity.identifiers": ("Identifiers", "Identifiants"),
     "identifier.treaty-office": (
         "Council of Europe Treaty Office, No. {n}",
@@ -181,6 +184,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart.left": ("left", "départs"),
     "chart.others": ("others", "autres"),
     "chart.unknown": ("not stated", "non indiqué"),
+    "chart.span": (
+        "known only to the month or year: the span it can be",
+        "connue au mois ou à l'année seulement : la période possible",
+    ),
     "chart.activities": ("activities", "activités"),
     "chart.partners": ("partners", "partenaires"),
     "chart.year": ("year", "année"),
