@@ -125,14 +125,6 @@ def server(site_folder: Path) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
-def protocol_server() -> Iterator[Server]:
-    """The endpoint over the graphs the W3C protocol tests expect (data0..data3.rdf)."""
-    srv = Server(PROTOCOL, "--workers", "1")
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="session")
 def client(server: Server) -> Iterator[httpx.Client]:
     """An httpx client on the small dataset's endpoint."""
     with httpx.Client(base_url=server.base, timeout=30) as c:
