@@ -29,11 +29,17 @@ TESTS = Path(__file__).resolve().parent
 # The web tests share one site over the real dataset and one Chromium: one group for all.
 GROUPED_BY_MODULE = ("endpoint", "hardening", "bench")
 GROUPED_WHOLE = ("web",)
+# coverage's tracer about doubles the CPU time of pure-Python work (rdflib, pyshacl, owlrl),
+# and these tests repeat the same code over other data: of each parametrized test here, the
+# first case is measured and the others run untraced (pytest-cov's no_cover).
+MEASURED_ONCE = ("semantics/", "shapes/", "build/", "endpoint/test_differential.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the tests that share a server with an ``xdist_group`` (used by ``--dist
-    loadgroup``; without xdist the mark does nothing)."""
+    loadgroup``; without xdist the mark does nothing), and the repeated cases of the
+    heavy parametrized tests with ``no_cover`` (see ``MEASURED_ONCE``)."""
+    measured: set[tuple[str, str]] = set()
     for item in items:
         try:
             relative = item.path.relative_to(TESTS)
@@ -44,6 +50,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group(folder))
         elif folder in GROUPED_BY_MODULE:
             item.add_marker(pytest.mark.xdist_group(relative.as_posix()))
+        name = relative.as_posix()
+        if hasattr(item, "callspec") and name.startswith(MEASURED_ONCE):
+            key = (name, getattr(item, "originalname", item.name))
+            if key in measured:
+                item.add_marker(pytest.mark.no_cover)
+            measured.add(key)
 
 
 def _build(out: Path) -> dict:
@@ -108,14 +120,6 @@ def server(site_folder: Path) -> Iterator[Server]:
     (two query workers, 127.0.0.2 as its trusted reverse proxy): the endpoint and site
     that every test which does not change a server shares."""
     srv = Server(site_folder, "--workers", "2", "--trusted-proxies", SHARED_PROXY)
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="session")
-def protocol_server() -> Iterator[Server]:
-    """The endpoint over the graphs the W3C protocol tests expect (data0..data3.rdf)."""
-    srv = Server(PROTOCOL, "--workers", "1")
     yield srv
     srv.stop()
 

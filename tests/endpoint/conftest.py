@@ -1,6 +1,6 @@
 """The endpoint tests' names, kept importable here: the servers live in tests/support/,
-and the session's shared servers (``server``, ``client``, ``protocol_server``) in
-tests/conftest.py."""
+and the session's shared servers (``server``, ``client``) and in-process sites
+(``small_app``, ``app_client``, ``protocol_app``, ``real_app``) in tests/conftest.py."""
 
 from __future__ import annotations
 

@@ -101,10 +101,7 @@ class InProcessSite:
     def over(cls, data: Path, **settings: object) -> InProcessSite:
         """The site over ``data`` (a built dataset file or folder), with ``settings``."""
         config = Settings(data=data, host=HOST, port=PORT, **settings)  # type: ignore[arg-type]
-        backend = MemoryBackend.from_path(
-            data, max_response_bytes=config.max_response_mb * 1024 * 1024,
-            max_tokens=config.max_query_tokens,
-        )
+        backend = MemoryBackend.from_settings(config)  # serve's response and query limits
         app = create_site(config, backend)
         loop = LoopThread()
         # The application's start-up runs as under uvicorn (the backend is started).

@@ -22,6 +22,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 BASE = "https://coedp.org/"
+# The served site, as the web tests name it: a real ``coedp serve`` (tests/support/servers.py).
+Site = Server
 
 
 @pytest.fixture(scope="session")
