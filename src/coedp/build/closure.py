@@ -58,7 +58,7 @@ class ReasonerUnavailable(RuntimeError):
 def new_reasoner() -> Any:
     """A fresh ``reasonable.PyReasoner`` (:class:`ReasonerUnavailable` when not installed)."""
     try:
-        import reasonable  # type: ignore[import-not-found]
+        import reasonable
     except ImportError:
         raise ReasonerUnavailable(
             "the 'reasonable' reasoner is not installed: pip install 'coedp[reasonable]'"
@@ -80,9 +80,9 @@ def _rdf_list(by_subject: dict[Node, dict[Node, list[Node]]], head: Node) -> lis
     return items
 
 
-def split_functional(triples: Iterable[tuple], type_: object = TYPE,
+def split_functional(triples: Iterable[Any], type_: object = TYPE,
                      functional: object = FUNCTIONAL, thing: object = THING,
-                     ) -> tuple[list[tuple], list[tuple]]:
+                     ) -> tuple[list[Any], list[Any]]:
     """The triples to hand ``reasonable``, and the functional-property typings kept from it.
 
     ``p rdf:type owl:FunctionalProperty`` is kept back only when
@@ -92,8 +92,8 @@ def split_functional(triples: Iterable[tuple], type_: object = TYPE,
     handed over in its place. Works on rdflib or pyoxigraph terms: give the
     three constants in the same kind of term as the triples.
     """
-    fed: list[tuple] = []
-    kept: list[tuple] = []
+    fed: list[Any] = []  # rdflib or pyoxigraph triples, as given
+    kept: list[Any] = []
     elsewhere = False
     for triple in triples:
         s, p, o = triple
