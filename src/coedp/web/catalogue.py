@@ -324,7 +324,7 @@ def _ancestors(terms: dict[str, Term]) -> dict[str, set[str]]:
 
 async def get(app: FastAPI) -> Catalogue:
     """The catalogue of ``app``'s dataset, built on first use (once, under a lock)."""
-    cached = getattr(app.state, "web_catalogue", None)
+    cached: Catalogue | None = getattr(app.state, "web_catalogue", None)
     if cached is not None:
         return cached
     lock: asyncio.Lock = app.state.web_lock

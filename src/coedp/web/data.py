@@ -92,7 +92,8 @@ async def run(app: FastAPI, query: str, has_dataset: bool | None = None) -> Outc
         base_iri=settings.base_iri,
         has_dataset=has_dataset,
     )
-    return await app.state.pool.run(task, settings.timeout)
+    outcome: Outcome = await app.state.pool.run(task, settings.timeout)
+    return outcome
 
 
 async def select(app: FastAPI, query: str) -> list[Row]:

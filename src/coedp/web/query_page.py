@@ -123,7 +123,7 @@ async def run_query(request: Request, text: str, lang: str) -> Result:
         result.position = _position(exc.message)
         return result
     result.form = info.form
-    formats = RESULT_FORMATS if info.form in ("SELECT", "ASK") else GRAPH_FORMATS
+    formats: tuple[str, ...] = RESULT_FORMATS if info.form in ("SELECT", "ASK") else GRAPH_FORMATS
     if info.form == "ASK":
         formats = ("json", "xml")
     result.downloads = [

@@ -9,6 +9,7 @@ endpoint's plain-text 404).
 from __future__ import annotations
 
 import asyncio
+import inspect
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -47,8 +48,9 @@ async def static(name: str) -> Response:
     )
 
 
-def create_site(settings: Settings, dataset: LoadedDataset | None = None, **options) -> FastAPI:
-    """The endpoint with the site's pages (``options`` go to ``create_app``)."""
+def create_site(settings: Settings, dataset: LoadedDataset | None = None, *,
+                cleanup_on_shutdown: bool = False) -> FastAPI:
+    """The endpoint with the site's pages (``cleanup_on_shutdown`` as for ``create_app``)."""
     app = create_app(
         settings,
         dataset,
@@ -61,15 +63,17 @@ def create_site(settings: Settings, dataset: LoadedDataset | None = None, **opti
             downloads.router,
         ],
         query_page=query_page.sparql_query_page,
-        **options,
+        cleanup_on_shutdown=cleanup_on_shutdown,
     )
     app.state.web_lock = asyncio.Lock()
-    fallback = app.exception_handlers.get(StarletteHTTPException)
+    fallback = app.exception_handlers[StarletteHTTPException]  # the endpoint's problem details
 
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if exc.status_code == 404 and deref.wants_html(request):
+    async def http_error(request: Request, exc: Exception) -> Response:
+        if (isinstance(exc, StarletteHTTPException) and exc.status_code == 404
+                and deref.wants_html(request)):
             return deref.not_found(request)
-        return await fallback(request, exc)
+        response = fallback(request, exc)
+        return await response if inspect.isawaitable(response) else response
 
     app.add_exception_handler(StarletteHTTPException, http_error)
     return app
