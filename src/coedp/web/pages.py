@@ -18,11 +18,11 @@ from fastapi import APIRouter, Request, Response
 
 from coedp.namespaces import COEDP
 from coedp.web import catalogue, charts, data, deref, i18n, render
-from coedp.web.catalogue import ORG, Catalogue
+from coedp.web.catalogue import ORG, SKOS, TIME, Catalogue
 from coedp.web.data import DataError
 from coedp.web.entity import Value
 from coedp.web.iris import IriMap
-from coedp.web.search import SearchIndex, fold
+from coedp.web.search import TYPO, SearchIndex, fold
 
 router = APIRouter(include_in_schema=False)
 D = str(COEDP)
@@ -325,6 +325,11 @@ def _filter_too_long(request: Request, lang: str, length: int) -> Response:
             f"The filter (?q=) is {length} characters long; it takes at most "
             f"{MAX_FILTER_LENGTH}. Shorten it."
         )
+    return _bad_request(request, message)
+
+
+def _bad_request(request: Request, message: str) -> Response:
+    """400 with ``message``: an error page for a browser, plain text for the rest."""
     if deref.wants_html(request):
         return render.page(request, "error.html", {"message": message}, status=400)
     return Response(message + "\n", status_code=400, media_type="text/plain; charset=utf-8")
@@ -399,30 +404,87 @@ for _ix in INDEXES:
 
 
 # -- search ------------------------------------------------------------------------
+SEARCH_PAGE_SIZE = 100
+# Reference data a reader seldom searches for by name, then nodes that only hold a
+# statement together (a participation, a membership, an instant): ranked after the rest.
+REFERENCE_CLASSES = frozenset(
+    {D + "Country", D + "Place", SKOS + "Concept", SKOS + "ConceptScheme", D + "SourceSection",
+     D + "SourceDocument"}
+)
+AUXILIARY_CLASSES = frozenset(
+    {D + "Participation", D + "CoEMembership", D + "PartnershipMembership",
+     ORG + "Membership", TIME + "Instant", TIME + "ProperInterval", TIME + "Interval",
+     D + "StatedFigure", D + "StatedList", D + "Citation", D + "NameUse", D + "CurationRule",
+     D + "TreatyStatus"}
+)
+
+
+def search_tiers(cat: Catalogue) -> dict[str, int]:
+    """0 for the entities readers look for, 1 for reference data and the ontology's own
+    terms, 2 for auxiliary nodes."""
+    tiers: dict[str, int] = {}
+    for iri, types in cat.types.items():
+        if types & AUXILIARY_CLASSES:
+            tiers[iri] = 2
+        elif types & REFERENCE_CLASSES or iri.startswith(D):
+            tiers[iri] = 1
+    return tiers
+
+
 async def search_index(request: Request) -> SearchIndex:
     """The app's search index, built once from the catalogue."""
     app = request.app
     index = getattr(app.state, "web_search", None)
     if index is None:
         cat = await catalogue.get(app)
-        index = SearchIndex(cat.names)
+        index = SearchIndex(cat.names, search_tiers(cat))
         app.state.web_search = index
     return index
 
 
+def _page_number(raw: str) -> int | None:
+    """``?page=``, 1 or more; None when it is not a plain number."""
+    if not raw:
+        return 1
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or int(raw) < 1:
+        return None
+    return int(raw)
+
+
 @router.api_route("/search", methods=["GET", "HEAD"])
 async def search(request: Request) -> Response:
-    """Entities whose names match ``q``, accent- and case-insensitive, in French or English."""
-    query = request.query_params.get("q", "")[:200]
+    """Entities whose names match ``q`` (accents, case and small typos aside), best first.
+
+    ``type`` keeps one kind of entity (an index page's slug: partners, bodies...);
+    results come 100 a page (``page``).
+    """
+    query = request.query_params.get("q", "")[:MAX_FILTER_LENGTH]
+    wanted_type = request.query_params.get("type", "")
+    number = _page_number(request.query_params.get("page", ""))
     lang, _ = i18n.choose(request)
+    if wanted_type and wanted_type not in INDEX_BY_SLUG:
+        kinds = ", ".join(INDEX_BY_SLUG)
+        return _bad_request(
+            request, f"unknown type {wanted_type[:40]!r}: use one of {kinds}"
+        )
+    if number is None:
+        return _bad_request(request, "page must be a whole number from 1")
     try:
         index = await search_index(request)
         cat = await catalogue.get(request.app)
     except DataError as exc:
         return deref.unavailable(request, str(exc))
+    found = index.search(query)
+    if wanted_type:
+        ix = INDEX_BY_SLUG[wanted_type]
+        keep = {i for cls in ix.classes for i in cat.instances(cls)}
+        keep -= {i for cls in ix.exclude for i in cat.instances(cls)}
+        found = [h for h in found if h.iri in keep]
+    total = len(found)
+    first = (number - 1) * SEARCH_PAGE_SIZE
     iris = IriMap(request.app.state.settings.base_iri)
     hits = []
-    for hit in index.search(query):
+    for hit in found[first : first + SEARCH_PAGE_SIZE]:
         label = cat.label(hit.iri, lang)
         hits.append(
             {
@@ -431,13 +493,25 @@ async def search(request: Request) -> Response:
                 "iri": hit.iri,
                 "kind": cat.kind_label(hit.iri, D, lang),
                 "matched": hit.name if fold(hit.name) != fold(label) else "",
+                "typo": hit.rank == TYPO,
                 "hidden": any(
                     v == hit.name and p == catalogue.HIDDEN
                     for v, _, p in cat.names.get(hit.iri, ())
                 ),
             }
         )
-    return render.page(request, "search.html", {"search_query": query, "hits": hits})
+    context = {
+        "search_query": query,
+        "search_type": wanted_type,
+        "search_types": [(ix.slug, i18n.t(ix.nav, lang)) for ix in INDEXES],
+        "hits": hits,
+        "total": total,
+        "first": first + 1,
+        "last": first + len(hits),
+        "prev_page": number - 1 if number > 1 else None,
+        "next_page": number + 1 if first + len(hits) < total else None,
+    }
+    return render.page(request, "search.html", context)
 
 
 # -- home ---------------------------------------------------------------------------
