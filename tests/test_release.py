@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 import sys
@@ -27,11 +28,15 @@ def test_the_package_reads_pyprojects_version() -> None:
     assert coedp.__version__ == stated
 
 
+def test_the_release_date_is_a_date() -> None:
+    assert dt.date.fromisoformat(release.DATE).isoformat() == release.DATE
+
+
 def test_the_changelog_heads_with_this_release() -> None:
     text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     releases = re.findall(r"^## \[(\d[^\]]*)\] - (\d{4}-\d{2}-\d{2})$", text, re.MULTILINE)
     assert releases, "CHANGELOG.md has no '## [VERSION] - YYYY-MM-DD' heading"
-    assert releases[0] == (release.VERSION, release.DATE.isoformat())
+    assert releases[0] == (release.VERSION, release.DATE)
 
 
 def test_the_command_line_prints_the_version() -> None:
