@@ -15,13 +15,14 @@ XSS = '<script>alert("xss")</script><img src=x onerror=alert(2)>'
 
 def test_home_page_shows_its_charts(page):
     page.goto("/")
-    charts = page.locator('svg[role="img"]')
-    assert charts.count() >= 6
-    titles = [charts.nth(i).locator("title").text_content() for i in range(charts.count())]
+    figures = page.locator("figure.chart")
+    assert figures.count() >= 7
+    titles = [figures.nth(i).locator("h3").text_content() for i in range(figures.count())]
     assert all(t and t.strip() for t in titles)
     assert "Partners Engagement Rate (2018-2021)" in titles
     assert "Domain of activities with Partners (2018-2021)" in titles
-    assert page.locator("svg[role=img] rect").count() > 20  # bars were drawn
+    assert page.locator("figure.chart svg.bar rect").count() > 20  # bars were drawn
+    assert page.locator('figure.chart svg[role="img"] title').count() >= 1  # the timeline
     assert page.get_by_role("heading", name="Partners Engagement Rate (2018-2021)").is_visible()
     screenshot(page, "home")
 

@@ -157,6 +157,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart.joined": ("joined", "arrivées"),
     "chart.left": ("left", "départs"),
     "chart.others": ("others", "autres"),
+    "chart.unknown": ("not stated", "non indiqué"),
     "chart.activities": ("activities", "activités"),
     "chart.partners": ("partners", "partenaires"),
     "chart.year": ("year", "année"),
