@@ -86,13 +86,50 @@ def test_violation_exits_1_in_every_format(tree: Path, invalid_file: Path, coedp
     assert (None, SH.resultSeverity, SH.Violation) in report
 
 
-def test_data_option_checks_only_the_given_files(tree: Path, invalid_file: Path, coedp) -> None:
-    proc = coedp("validate", "--data", tree / "graph" / "sources.ttl", "--format", "json",
-                 home=tree)
+NEWCOMER = (
+    "@prefix coedp: <https://coedp.org/def/> .\n"
+    "@prefix partner: <https://coedp.org/id/org/> .\n"
+    "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+    "@prefix dct: <http://purl.org/dc/terms/> .\n"
+    "\n"
+    "# A partner in the partnership that graph/sources.ttl describes.\n"
+    "partner:newcomer a coedp:Company ;\n"
+    "    skos:prefLabel \"Newcomer\"@en ;\n"
+    "    coedp:partnerIn <https://coedp.org/id/partnership> ;\n"
+    "    dct:source <https://coedp.org/id/source/factsheet> .\n"
+)
+
+
+def test_a_given_file_is_checked_together_with_graph(tree: Path, coedp) -> None:
+    # Outside graph/, the partnership it points at is known only through graph/.
+    newcomer = tree / "newcomer.ttl"
+    newcomer.write_text(NEWCOMER, encoding="utf-8")
+    proc = coedp("validate", "--data", newcomer, "--format", "json", home=tree)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    mine = [r for r in json.loads(proc.stdout) if r["focus"].endswith("newcomer")]
+    assert [r["severity"] for r in mine] == ["Warning"]  # no joining date: a warning only
+    proc = coedp("validate", "--data", newcomer, "--alone", "--format", "json", home=tree)
+    assert proc.returncode == 1
+    results = json.loads(proc.stdout)
+    violations = [r for r in results if r["severity"] == "Violation"]
+    assert [(r["focus"], r["path"]) for r in violations] == [("orgs:newcomer", "coedp:partnerIn")]
+    assert violations[0]["file"].endswith("newcomer.ttl") and violations[0]["line"] == 7
+
+
+def test_alone_checks_only_the_given_files(tree: Path, invalid_file: Path, coedp) -> None:
+    sources = tree / "graph" / "sources.ttl"
+    proc = coedp("validate", "--data", sources, "--alone", "--format", "json", home=tree)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == []
-    proc = coedp("validate", "--data", invalid_file, home=tree)
+    # Together with graph/, the invalid file beside it is reported.
+    proc = coedp("validate", "--data", sources, "--format", "json", home=tree)
     assert proc.returncode == 1
+    violations = [r for r in json.loads(proc.stdout) if r["severity"] == "Violation"]
+    assert {r["file"] for r in violations} == {"graph/partners/nameless.ttl"}
+    proc = coedp("validate", "--data", invalid_file, "--alone", home=tree)
+    assert proc.returncode == 1
+    proc = coedp("validate", "--alone", home=tree)
+    assert proc.returncode == 2 and "--alone needs --data" in proc.stderr
 
 
 def test_syntax_error_and_missing_path_exit_2(tree: Path, coedp) -> None:

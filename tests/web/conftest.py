@@ -124,3 +124,11 @@ def screenshot(tab, name: str) -> None:
     """Keep a full-page screenshot under test-artifacts/screenshots/."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(autouse=True)
+def _forget_cookies(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test starts without the language cookie an earlier test's ?lang= set."""
+    yield
+    if "http" in request.fixturenames:
+        request.getfixturevalue("http").cookies.clear()

@@ -90,3 +90,25 @@ def test_a_bar_leads_to_its_entity(phone):
     phone.locator("#activities-per-body-bars a").first.click()
     phone.wait_for_url(re.compile(r"/doc/id/body/"))
     phone.go_back()
+
+
+def test_every_chart_query_has_its_question_and_rule_in_french():
+    from coedp.web.charts import HOME_CHARTS
+    from coedp.web.data import load_query
+
+    for spec in HOME_CHARTS:
+        stored = load_query(spec.query)
+        assert stored is not None, spec.query
+        for key in ("question", "counting rule"):
+            text, lang = stored.in_language(key, "fr")
+            assert lang == "fr" and text, f"queries/{spec.query}.rq has no '# {key}@fr:' line"
+
+
+def test_french_home_page_asks_its_chart_questions_in_french(http):
+    html = http.get("/", params={"lang": "fr"}).text
+    questions = re.findall(r'<p class="question" lang="(\w+)">([^<]+)</p>', html)
+    assert len(questions) >= 7
+    assert all(lang == "fr" for lang, _ in questions), questions
+    assert "Combien de partenaires numériques ont leur siège dans chaque pays" in html
+    english = http.get("/", params={"lang": "en"}).text
+    assert "How many digital partners have their seat in each country" in english

@@ -26,6 +26,11 @@ Validate curated data against the SHACL shapes, with the ontology merged in and
 without inference (a fact a reasoner could derive does not satisfy a shape:
 curators must write it).
 
+Files given with --data are checked together with graph/ (so that what they
+point at is known: a new partner's country, a body an activity names), and
+every result is reported, wherever its focus node is described; --alone
+checks the given files by themselves.
+
 Each result names the file and line where its focus node is described.
 Warnings are reported but do not fail the check; note that the SHACL report's
 sh:conforms is false as soon as there is any result, warnings included.
@@ -42,6 +47,8 @@ formats:
 
 examples:
   coedp validate
+  coedp validate --data new-partner.ttl          # the file beside graph/
+  coedp validate --data new-partner.ttl --alone  # the file by itself
   coedp validate --data graph/partners/ --format github
   coedp validate --data graph/events.ttl --format json | jq '.[].message'
 
@@ -72,7 +79,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         nargs="+",
         type=Path,
         metavar="PATH",
-        help="Turtle files or folders to check (default: graph/ of the project)",
+        help="Turtle files or folders to check, together with graph/ of the project "
+        "(default: graph/ alone)",
+    )
+    parser.add_argument(
+        "--alone",
+        action="store_true",
+        help="check the --data files by themselves, without graph/",
     )
     parser.add_argument(
         "--shapes",
@@ -97,6 +110,20 @@ def _files(targets: Iterable[Path], what: str) -> list[Path]:
     return files
 
 
+def data_files_of(given: list[Path] | None, alone: bool, graph: Path) -> list[Path]:
+    """The files to validate: graph/, the given files with graph/, or the given files alone.
+
+    A given file that is already part of graph/ is read once.
+    """
+    if alone and not given:
+        raise FileNotFoundError("--alone needs --data FILE: which files should be checked alone?")
+    files = _files(given or [graph], "data")
+    if given and not alone:
+        seen = {f.resolve() for f in files}
+        files += [f for f in _files([graph], "data") if f.resolve() not in seen]
+    return files
+
+
 @console.guarded
 def run(args: argparse.Namespace) -> int:
     """Validate and print the report; the exit code says whether a Violation was found."""
@@ -105,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
 
     root = paths.project_root()
     try:
-        data_files = _files(args.data or [root / "graph"], "data")
+        data_files = data_files_of(args.data, args.alone, root / "graph")
         shape_files = _files(args.shapes or [root / "shapes"], "shapes")
         ontology_files = turtle_files(root / "ontology")
     except FileNotFoundError as exc:

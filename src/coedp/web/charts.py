@@ -141,7 +141,9 @@ class Chart:
     drawing: Markup | None = None
     error: str = ""
     rule: str = ""
+    rule_lang: str = "en"
     question: str = ""
+    question_lang: str = "en"
     series_names: list[str] = field(default_factory=list)
 
 
@@ -169,8 +171,8 @@ async def compute(
     if stored is None:
         chart.error = t("chart.unavailable", lang, msg=f"queries/{spec.query}.rq is missing")
         return chart
-    chart.rule = stored.counting_rule
-    chart.question = stored.question
+    chart.rule, chart.rule_lang = stored.in_language("counting rule", lang)
+    chart.question, chart.question_lang = stored.in_language("question", lang)
     try:
         rows = await data.select(app, stored.text)
     except data.DataError as exc:

@@ -140,17 +140,30 @@ class StoredQuery:
     def counting_rule(self) -> str:
         return self.header.get("counting rule", "")
 
+    def in_language(self, key: str, lang: str) -> tuple[str, str]:
+        """A header field in ``lang`` (``# Question@fr:``) if written, else in English.
+
+        Returns the text and the language it is in.
+        """
+        translated = self.header.get(f"{key}@{lang}")
+        if translated:
+            return translated, lang
+        return self.header.get(key, ""), "en"
+
     @property
     def source(self) -> str:
         return self.header.get("source", "")
 
 
-_HEADER = re.compile(r"^#\s*([A-Za-z][A-Za-z ]*):\s*(.*)$")
+_HEADER = re.compile(r"^#\s*([A-Za-z][A-Za-z ]*(?:@[a-z]{2})?):\s*(.*)$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 def parse_header(text: str) -> dict[str, str]:
-    """The ``# Key: value`` lines at the top of a query (keys lower-cased)."""
+    """The ``# Key: value`` lines at the top of a query (keys lower-cased).
+
+    ``# Key@fr: value`` is the same field in French (key ``key@fr``).
+    """
     header: dict[str, str] = {}
     for line in text.splitlines():
         if not line.startswith("#"):

@@ -54,6 +54,11 @@ HOP_PROPERTIES = (
     COEDP + "firstLine",
     COEDP + "lastLine",
     COEDP + "fileName",
+    COEDP + "membershipStatus",
+    COEDP + "joinedBy",
+    COEDP + "endedBy",
+    COEDP + "endReason",
+    "http://www.w3.org/ns/org#organization",
     "http://purl.org/dc/terms/isPartOf",
     "http://rdfs.org/ns/void#triples",
 )
@@ -67,6 +72,12 @@ SELECT ?s ?p ?o WHERE {{
   {{ ?s org:member {s} }} UNION {{ {s} org:memberDuring ?x BIND({s} AS ?s) }}
   ?s org:memberDuring ?period . ?period ?p ?instant .
   ?instant time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear ?o }}"""
+# For an organiser: who took part in the activities it ran (third hop).
+ORGANISED_PARTICIPANTS = """PREFIX coedp: <https://coedp.org/def/>
+SELECT DISTINCT ?activity ?participant WHERE {{
+  ?activity coedp:organisedBy {s} .
+  ?part coedp:activity ?activity ; coedp:participant ?participant }}"""
+ORGANISED_BY = COEDP + "organisedBy"
 ORG_MEMBER = "http://www.w3.org/ns/org#member"
 ORG_DURING = "http://www.w3.org/ns/org#memberDuring"
 
@@ -85,6 +96,8 @@ class Description:
     # and (membership, start, end) of the entity's memberships.
     hop: dict[str, dict[str, list[Term]]] = field(default_factory=dict)
     memberships: list[tuple[str, str, str]] = field(default_factory=list)
+    # (activity, participant) of the activities the entity organised.
+    organised_participants: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def exists(self) -> bool:
@@ -162,6 +175,11 @@ async def describe(app: FastAPI, iri: str, page: int = 1, detail: bool = False) 
             periods.setdefault(row["s"].value, {})[end] = row["o"].value
         desc.memberships = sorted(
             (m, dates.get("start", ""), dates.get("end", "")) for m, dates in periods.items()
+        )
+    if any(p.value == ORGANISED_BY for _, p in desc.incoming):
+        rows = await data.select(app, ORGANISED_PARTICIPANTS.format(s=s))
+        desc.organised_participants = sorted(
+            (r["activity"].value, r["participant"].value) for r in rows
         )
     return desc
 

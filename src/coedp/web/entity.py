@@ -24,10 +24,9 @@ from coedp.web.describe import Description
 from coedp.web.i18n import t
 from coedp.web.iris import IriMap
 
-# The facts about the entity's neighbours: IRI -> property -> values.
-Hop = dict[str, dict[str, list[Term]]]
-
 D = str(COEDP)
+# node -> property -> values: what a page knows of the entity's neighbours.
+Hop = dict[str, dict[str, list[Term]]]
 
 
 def _d(name: str) -> str:
@@ -369,6 +368,8 @@ class EntityPage:
     participations: list[Row] = field(default_factory=list)
     participants: list[Row] = field(default_factory=list)
     timeline: list[Row] = field(default_factory=list)
+    membership_summary: list[Row] = field(default_factory=list)
+    organised_participants: list[Row] = field(default_factory=list)
     provenance: list[list[Value]] = field(default_factory=list)
     schema: dict[str, object] = field(default_factory=dict)
     ontology_link: str | None = None
@@ -438,6 +439,8 @@ class Builder:
         page.participations = self._participations(desc, hop)
         page.participants = self._participants(desc, hop)
         page.timeline = self._timeline(desc, hop, memberships, page.participations)
+        page.membership_summary = self._membership_summary(desc, hop)
+        page.organised_participants = self._organised_participants(desc, hop)
         page.provenance = self._provenance(desc, hop)
         page.schema = self._schema(desc, types, labels)
         rel = iris_rel(self.iris, iri)
@@ -477,8 +480,8 @@ class Builder:
                 facts[prop] = []
                 order.append(prop)
             facts[prop].append(self.value(o))
-        for values in facts.values():
-            values.sort(key=lambda v: (v.lang not in ("", self.lang), v.lang, v.text.casefold()))
+        for prop, values in facts.items():
+            facts[prop] = _one_per_text(values, self.lang)
         groups: dict[str, list[Fact]] = {}
         order.sort(key=lambda prop: (ORDER_OF.get(prop, len(ORDER_OF)), prop))
         for prop in order:
@@ -549,6 +552,48 @@ class Builder:
                         _unique(statuses),
                     ],
                 )
+            )
+        rows.sort(key=lambda r: (r.date or "9999", r.cells[1][0].text.casefold()))
+        return rows
+
+    def _membership_summary(self, desc: Description, hop: Hop) -> list[Row]:
+        """For a member: each membership's organisation, status, joining, leaving and why."""
+        rows = []
+        for membership, start, end in desc.memberships:
+            if membership == desc.iri:
+                continue
+            node = hop.get(membership, {})
+            reasons = node.get(_d("endReason"), [])
+            reason = [r for r in reasons if r.lang == self.lang] or reasons[:1]
+            rows.append(
+                Row(
+                    start,
+                    [
+                        [self.value(v) for v in node.get(c.ORG + "organization", [])],
+                        self._links(hop, membership, "membershipStatus"),
+                        [Value(start)] if start else [],
+                        self._links(hop, membership, "joinedBy"),
+                        [Value(end)] if end else [],
+                        self._links(hop, membership, "endedBy")
+                        + [Value(r.value, lang=r.lang) for r in reason],
+                        [self.link(membership)],
+                    ],
+                )
+            )
+        return rows
+
+    def _organised_participants(self, desc: Description, hop: Hop) -> list[Row]:
+        """For an organiser: each of its activities with who took part in it."""
+        by_activity: dict[str, list[Value]] = {}
+        for activity, participant in desc.organised_participants:
+            by_activity.setdefault(activity, []).append(self.link(participant))
+        rows = []
+        for activity, who in by_activity.items():
+            date_text = self._first(hop, activity, "dateText")
+            start = self._first(hop, activity, "startDate")
+            who.sort(key=lambda v: v.text.casefold())
+            rows.append(
+                Row(start, [[Value(date_text or start)], [self.link(activity)], _unique(who)])
             )
         rows.sort(key=lambda r: (r.date or "9999", r.cells[1][0].text.casefold()))
         return rows
@@ -716,6 +761,29 @@ def iris_rel(iris: IriMap, iri: str) -> str:
 def _web_href(iri: str) -> str | None:
     """A link to an IRI elsewhere, only for web IRIs (never javascript: or data:)."""
     return iri if iri.startswith(("http://", "https://")) else None
+
+
+def _one_per_text(values: list[Value], lang: str) -> list[Value]:
+    """The values sorted for reading, a text written alike in both languages shown once.
+
+    "Telefónica SA"@fr and "Telefónica SA"@en are one name: it is shown once,
+    without a language tag; texts that differ keep theirs.
+    """
+    langs: dict[str, set[str]] = {}
+    for v in values:
+        if v.lang:
+            langs.setdefault(v.text, set()).add(v.lang)
+    out: list[Value] = []
+    seen: set[str] = set()
+    for v in values:
+        if v.lang and len(langs.get(v.text, ())) > 1:
+            if v.text in seen:
+                continue
+            seen.add(v.text)
+            v = Value(v.text, v.href, iri=v.iri, external=v.external)
+        out.append(v)
+    out.sort(key=lambda v: (v.lang not in ("", lang), v.lang, v.text.casefold()))
+    return out
 
 
 def _unique(values: list[Value]) -> list[Value]:
