@@ -955,6 +955,18 @@ CASES = [
         put(COEDP.countryAuthority, URIRef("https://www.wikidata.org/entity/Q183")),
     ),
     Case(
+        "same-as-string",
+        "same-as",
+        "country/fr",
+        put(SCHEMA.sameAs, plain("http://www.wikidata.org/entity/Q142")),
+    ),
+    Case(
+        "same-as-wiki-page",
+        "same-as",
+        "country/de",
+        put(SCHEMA.sameAs, URIRef("https://www.wikidata.org/wiki/Q183")),
+    ),
+    Case(
         "code-of-another-country",
         "country-code-matches-iri",
         "country/fr",

@@ -22,6 +22,7 @@ from coedp.web.catalogue import Catalogue
 from coedp.web.data import Term
 from coedp.web.describe import Description
 from coedp.web.i18n import t
+from coedp.web.identifiers import identifiers
 from coedp.web.iris import IriMap
 
 D = str(COEDP)
@@ -217,6 +218,7 @@ ORDER_OF: dict[str, int] = {p: n for n, p in enumerate(p for _, props in GROUPS 
 # Never shown as facts: misspellings, and what the special sections show.
 HIDDEN_OUT = {
     c.HIDDEN,
+    c.SCHEMA + "sameAs",  # shown under Identifiers
     _d("participatedIn"),
     _d("hasParticipant"),
     _d("hasParticipation"),
@@ -371,6 +373,7 @@ class EntityPage:
     membership_summary: list[Row] = field(default_factory=list)
     organised_participants: list[Row] = field(default_factory=list)
     provenance: list[list[Value]] = field(default_factory=list)
+    identifiers: list[Value] = field(default_factory=list)
     schema: dict[str, object] = field(default_factory=dict)
     ontology_link: str | None = None
     graph_dump: str | None = None
@@ -442,6 +445,9 @@ class Builder:
         page.membership_summary = self._membership_summary(desc, hop)
         page.organised_participants = self._organised_participants(desc, hop)
         page.provenance = self._provenance(desc, hop)
+        page.identifiers = [
+            Value(i.text, i.href, external=True) for i in identifiers(desc, self.lang)
+        ]
         page.schema = self._schema(desc, types, labels)
         rel = iris_rel(self.iris, iri)
         if rel.startswith("def/"):
@@ -727,7 +733,11 @@ class Builder:
             iris = [o.value for o in desc.values(_d(prop)) if o.is_iri]
             if iris and key not in doc:
                 doc[key] = [{"@id": v, "name": self.cat.label(v, self.lang)} for v in iris]
-        same = [o.value for o in desc.values(c.OWL + "sameAs") + desc.values(c.RDFS + "seeAlso")]
+        same = [
+            o.value
+            for prop in (c.OWL + "sameAs", c.SCHEMA + "sameAs", c.RDFS + "seeAlso")
+            for o in desc.values(prop)
+        ]
         if same:
             doc["sameAs"] = same
         return doc

@@ -77,6 +77,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "entity.incoming.page": ("page {n}", "page {n}"),
     "entity.timeline": ("Timeline", "Chronologie"),
     "entity.provenance": ("Provenance", "Provenance"),
+    "entity.identifiers": ("Identifiers", "Identifiants"),
+    "identifier.treaty-office": (
+        "Council of Europe Treaty Office, No. {n}",
+        "Bureau des traités du Conseil de l'Europe, n° {n}",
+    ),
     "entity.participations": (
         "Activities this organisation or person took part in",
         "Activités auxquelles cette organisation ou personne a pris part",

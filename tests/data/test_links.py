@@ -1,0 +1,163 @@
+"""Links to other knowledge bases stand on evidence a reviewer can check.
+
+graph/links/ holds the links (schema:sameAs to a Wikidata item or a GeoNames
+entry); graph/links/evidence.csv holds, for each link, the address of the
+public page that shows the identifier next to the entity's name and what it
+shows, and lists every entity for which no identifier could be verified. These
+tests read the files as a curator writes them: no build needed.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from coedp.namespaces import COEDP, SCHEMA
+
+ROOT = Path(__file__).resolve().parents[2]
+GRAPH = ROOT / "graph"
+LINKS = GRAPH / "links"
+EVIDENCE = LINKS / "evidence.csv"
+HEADER = ["entity", "hub", "target", "evidence", "shows"]
+ID = "https://coedp.org/id/"
+PATTERNS = {
+    "wikidata": re.compile(r"^http://www\.wikidata\.org/entity/Q[1-9][0-9]*$"),
+    "geonames": re.compile(r"^https://sws\.geonames\.org/[1-9][0-9]*/$"),
+}
+GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+SAME_AS = URIRef(str(SCHEMA) + "sameAs")
+
+
+def _rows() -> list[dict[str, str]]:
+    with EVIDENCE.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == HEADER, f"{EVIDENCE.name}: header must be {HEADER}"
+        rows = []
+        for number, row in enumerate(reader, start=2):
+            row["_where"] = f"{EVIDENCE.name}:{number}"
+            rows.append(row)
+    return rows
+
+
+ROWS = _rows()
+LINKED = [r for r in ROWS if r["target"]]
+
+
+@pytest.fixture(scope="module")
+def curated() -> Graph:
+    """graph/ without the links: the entities the links must point from."""
+    graph = Graph()
+    for path in sorted(GRAPH.rglob("*.ttl")):
+        if LINKS not in path.parents:
+            graph.parse(path, format="turtle")
+    return graph
+
+
+@pytest.fixture(scope="module")
+def links() -> Graph:
+    graph = Graph()
+    for path in sorted(LINKS.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def test_there_are_links_and_a_list_of_the_rest() -> None:
+    assert len(LINKED) >= 50, f"only {len(LINKED)} verified links"
+    assert len(ROWS) > len(LINKED), "the entities left unverified must be listed"
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r["_where"] for r in ROWS])
+def test_row_is_well_formed(row: dict[str, str]) -> None:
+    where = row["_where"]
+    assert row["entity"].startswith(ID), f"{where}: entity must be a coedp IRI"
+    assert row["hub"] in PATTERNS, f"{where}: hub must be one of {sorted(PATTERNS)}"
+    assert row["shows"].strip(), f"{where}: say what the page shows (or why none was found)"
+    if row["target"]:
+        assert PATTERNS[row["hub"]].match(row["target"]), f"{where}: ill-formed {row['hub']} IRI"
+        assert re.match(r"^https?://\S+$", row["evidence"]), f"{where}: evidence needs an address"
+    else:
+        assert not row["evidence"], f"{where}: evidence without a target"
+
+
+def test_each_entity_and_hub_is_listed_once_as_unverified_or_linked() -> None:
+    seen: dict[tuple[str, str], set[bool]] = defaultdict(set)
+    unverified: set[tuple[str, str]] = set()
+    for row in ROWS:
+        key = (row["entity"], row["hub"])
+        if not row["target"]:
+            assert key not in unverified, f"{row['_where']}: listed twice as unverified"
+            unverified.add(key)
+        seen[key].add(bool(row["target"]))
+    mixed = [key for key, kinds in seen.items() if kinds == {True, False}]
+    assert mixed == [], f"both linked and listed as unverified: {mixed}"
+
+
+def test_every_listed_entity_exists(curated: Graph) -> None:
+    missing = sorted(
+        {r["entity"] for r in ROWS if (URIRef(r["entity"]), RDF.type, None) not in curated}
+    )
+    assert missing == [], f"entities in {EVIDENCE.name} that graph/ does not describe"
+
+
+def test_every_link_subject_exists(curated: Graph, links: Graph) -> None:
+    subjects = set(links.subjects())
+    missing = sorted(str(s) for s in subjects if (s, RDF.type, None) not in curated)
+    assert missing == [], "links from entities graph/ does not describe"
+
+
+def test_links_files_hold_only_links(links: Graph) -> None:
+    allowed = {SAME_AS, URIRef(GEO + "lat"), URIRef(GEO + "long")}
+    others = sorted({str(p) for p in links.predicates()} - {str(p) for p in allowed})
+    assert others == [], "graph/links/ holds links and coordinates only"
+
+
+def test_every_link_in_graph_has_evidence(curated: Graph, links: Graph) -> None:
+    """Every schema:sameAs in graph/ (links or elsewhere) has its evidence row, and back."""
+    in_graph = {(str(s), str(o)) for s, o in (curated + links).subject_objects(SAME_AS)}
+    in_evidence = {(r["entity"], r["target"]) for r in LINKED}
+    assert in_graph - in_evidence == set(), "links without an evidence row"
+    assert in_evidence - in_graph == set(), "evidence rows whose link is not in graph/links/"
+
+
+def test_sameas_is_only_in_the_links_folder(curated: Graph) -> None:
+    assert list(curated.subject_objects(SAME_AS)) == [], "put links in graph/links/"
+
+
+def test_no_entity_has_two_wikidata_items_without_a_comment() -> None:
+    items: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in LINKED:
+        if row["hub"] == "wikidata":
+            items[row["entity"]].append(row)
+    for entity, rows in items.items():
+        if len({r["target"] for r in rows}) > 1:
+            for row in rows:
+                others = [r["target"].rsplit("/", 1)[1] for r in rows if r is not row]
+                assert all(q in row["shows"] for q in others), (
+                    f"{row['_where']}: {entity} has two Wikidata items; "
+                    "say in 'shows' why (name the other item)"
+                )
+
+
+def test_coordinates_come_with_a_geonames_link(links: Graph) -> None:
+    geonames = {r["entity"] for r in LINKED if r["hub"] == "geonames"}
+    for prop, low, high in (("lat", -90, 90), ("long", -180, 180)):
+        for place, value in links.subject_objects(URIRef(GEO + prop)):
+            assert str(place) in geonames, f"coordinates of {place} without GeoNames evidence"
+            assert isinstance(value, Literal) and low <= float(value) <= high, f"{place} {prop}"
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [COEDP.DigitalPartner, COEDP.Convention, COEDP.Person, COEDP.Country, COEDP.Place],
+    ids=lambda k: str(k).rsplit("/", 1)[1],
+)
+def test_every_entity_of_the_linked_kinds_is_accounted_for(curated: Graph, kind: URIRef) -> None:
+    listed = {r["entity"] for r in ROWS}
+    absent = sorted(str(s) for s in curated.subjects(RDF.type, kind) if str(s) not in listed)
+    assert absent == [], f"neither linked nor listed as unverified in {EVIDENCE.name}"
