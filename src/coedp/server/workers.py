@@ -41,6 +41,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    import pyoxigraph as ox
+
 from coedp.server.engine import Outcome, QueryTask
 from coedp.server.limits import (
     MIB,
@@ -124,7 +126,7 @@ def worker_main(
     serving.join()
 
 
-def _serve(conn: Connection, store: object, names: frozenset[str], limits: WorkerLimits) -> None:
+def _serve(conn: Connection, store: ox.Store, names: frozenset[str], limits: WorkerLimits) -> None:
     """Answer tasks on ``conn`` until EOF (runs on the large-stack thread)."""
     from coedp.server.engine import execute
 
@@ -388,7 +390,7 @@ class WorkerPool:
         loop = asyncio.get_running_loop()
         ready = loop.create_future()
         fd = worker.conn.fileno()
-        loop.add_reader(fd, lambda: ready.done() or ready.set_result(True))
+        loop.add_reader(fd, _set_ready, ready)
         try:
             while True:
                 left = deadline - loop.time()
@@ -526,12 +528,18 @@ class WorkerPool:
         self._capacity_changed()
 
 
+def _set_ready(ready: asyncio.Future[bool]) -> None:
+    """Mark ``ready`` done, once (the reader callback may fire again before it is removed)."""
+    if not ready.done():
+        ready.set_result(True)
+
+
 async def _readable(conn: Connection, timeout: float) -> bool:
     """Wait until the worker's answer starts to arrive, without a thread: False on timeout."""
     loop = asyncio.get_running_loop()
     ready = loop.create_future()
     fd = conn.fileno()
-    loop.add_reader(fd, lambda: ready.done() or ready.set_result(True))
+    loop.add_reader(fd, _set_ready, ready)
     try:
         return await asyncio.wait_for(ready, timeout)
     except TimeoutError:
