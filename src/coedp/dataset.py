@@ -9,33 +9,34 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+if TYPE_CHECKING:
+    from rdflib import Dataset
+
 from coedp import paths
+from coedp.server import formats
 
 DATASET_FILE = "coedp.nq"
 
-FORMATS = {
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-}
 
 
 class DatasetError(Exception):
     """The dataset cannot be opened (missing, unreadable or not RDF)."""
 
 
-def locate(path: Path, formats: Mapping[str, object], folder_files: Sequence[str]) -> Path:
+def extensions(among: Collection[formats.Format]) -> list[str]:
+    """The file extensions of the syntaxes ``among``, sorted (for messages and checks)."""
+    return sorted({ext for f in among for ext in (f.extension, *f.extensions)})
+
+
+def locate(path: Path, known: Collection[str], folder_files: Sequence[str]) -> Path:
     """The dataset file ``path`` names: the file itself, or the first of
-    ``folder_files`` in the folder; its extension must be one of ``formats``.
+    ``folder_files`` in the folder; its extension must be one of ``known``.
 
     Raises ``DatasetError`` saying what is missing and what to do.
     """
@@ -51,9 +52,9 @@ def locate(path: Path, formats: Mapping[str, object], folder_files: Sequence[str
         # A path given by hand: most often mistyped, so no advice to build.
         raise DatasetError(f"{path} does not exist; check the path (a dataset file or a "
                            "folder holding one)")
-    if path.suffix.lower() not in formats:
+    if path.suffix.lower() not in known:
         raise DatasetError(
-            f"{path}: unknown format; expected one of {', '.join(sorted(formats))}"
+            f"{path}: unknown format; expected one of {', '.join(sorted(known))}"
         )
     return path
 
@@ -107,13 +108,20 @@ def built_or_exit(data: Path | None = None, quiet: bool = False) -> Path:
         raise SystemExit(exc.exit_code) from None
 
 
+def file_format(path: Path) -> formats.Format:
+    """The RDF syntax of a dataset file, from its extension."""
+    found = formats.from_extension(path.suffix, formats.RDF, formats.FILE_FORMATS)
+    if found is None:
+        known = ", ".join(extensions(formats.FILE_FORMATS))
+        raise DatasetError(f"{path}: unknown RDF file extension (known: {known})")
+    return found
+
+
 def rdf_format(path: Path) -> ox.RdfFormat:
-    """The RDF syntax of a file, from its extension."""
-    try:
-        return FORMATS[path.suffix.lower()]
-    except KeyError:
-        known = ", ".join(sorted(FORMATS))
-        raise DatasetError(f"{path}: unknown RDF file extension (known: {known})") from None
+    """pyoxigraph's syntax for a dataset file, from its extension."""
+    fmt = file_format(path).rdf
+    assert fmt is not None  # every file format is an RDF one
+    return fmt
 
 
 def open_store(path: Path) -> ox.Store:
@@ -128,14 +136,11 @@ def open_store(path: Path) -> ox.Store:
     return store
 
 
-def open_rdflib(path: Path):  # -> rdflib.Dataset
+def open_rdflib(path: Path) -> Dataset:
     """The dataset file as an rdflib Dataset whose default graph is the union of all graphs."""
     from rdflib import Dataset
 
-    fmt = {".nq": "nquads", ".trig": "trig", ".ttl": "turtle", ".nt": "nt",
-           ".rdf": "xml", ".owl": "xml", ".jsonld": "json-ld"}.get(path.suffix.lower())
-    if fmt is None:
-        rdf_format(path)  # raises the same message as for pyoxigraph
+    fmt = file_format(path).rdflib
     dataset = Dataset(default_union=True)
     try:
         dataset.parse(str(path), format=fmt)

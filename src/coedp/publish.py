@@ -23,18 +23,16 @@ from urllib.parse import quote
 import httpx
 import pyoxigraph as ox
 
-from coedp.dataset import DatasetError, locate
+from coedp.dataset import DatasetError, extensions, locate
 from coedp.namespaces import PREFIXES
+from coedp.server import formats
 
-# Suffix of a built dataset file -> its syntax (quads only: graphs must be kept apart).
-DATASET_FORMATS: dict[str, ox.RdfFormat] = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS}
+# The syntaxes of a built dataset file that keep the graphs apart (quads).
+DATASET_FORMATS = (formats.TRIG, formats.NQUADS)
 # Files looked for, in this order, when the dataset is given as a folder.
 DATASET_FILES = ("coedp.trig", "coedp.nq")
-# --syntax -> (media type sent, pyoxigraph format).
-SYNTAXES: dict[str, tuple[str, ox.RdfFormat]] = {
-    "turtle": ("text/turtle; charset=utf-8", ox.RdfFormat.TURTLE),
-    "ntriples": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-}
+# The syntaxes a graph may be uploaded in (--syntax).
+SYNTAXES = (formats.TURTLE, formats.NTRIPLES)
 AUTH_SCHEMES = ("auto", "digest", "basic")
 MESSAGE_LIMIT = 400  # characters of a store's error message worth showing
 
@@ -69,12 +67,12 @@ class Upload:
 def resolve_dataset(path: Path) -> Path:
     """The TriG or N-Quads file for ``path`` (a file, or a folder holding one):
     only they keep the named graphs that are uploaded one by one."""
-    if path.is_file() and path.suffix.lower() not in DATASET_FORMATS:
+    if path.is_file() and path.suffix.lower() not in extensions(DATASET_FORMATS):
         raise PublishError(
             f"{path}: expected a TriG (.trig) or N-Quads (.nq) file, which keep the named graphs"
         )
     try:
-        return locate(path, DATASET_FORMATS, DATASET_FILES)
+        return locate(path, extensions(DATASET_FORMATS), DATASET_FILES)
     except DatasetError as exc:
         raise PublishError(str(exc)) from None
 
@@ -85,10 +83,12 @@ def read_graphs(path: Path, syntax: str = "ntriples") -> list[Graph]:
     Raises ``PublishError`` with the parser's message when the file is not valid.
     """
     source = resolve_dataset(path)
-    _media, fmt = SYNTAXES[syntax]
+    fmt = formats.rdf_format(syntax)
+    source_format = formats.from_extension(source.suffix, formats.RDF, DATASET_FORMATS)
+    assert source_format is not None and source_format.rdf is not None  # resolve_dataset checked
     by_graph: dict[str | None, list[ox.Triple]] = {}
     try:
-        for quad in ox.parse(path=str(source), format=DATASET_FORMATS[source.suffix.lower()]):
+        for quad in ox.parse(path=str(source), format=source_format.rdf):
             name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else None
             by_graph.setdefault(name, []).append(quad.triple)
     except SyntaxError as exc:
@@ -180,7 +180,7 @@ def publish(
 
     Raises ``PublishError`` when the store cannot be reached at all.
     """
-    media, _fmt = SYNTAXES[syntax]
+    media = formats.by_name(syntax).content_type
     uploads: list[Upload] = []
     with httpx.Client(auth=auth, timeout=timeout, follow_redirects=False) as client:
         for graph in graphs:

@@ -336,3 +336,14 @@ def test_the_stores_public_sparql_user_may_not_call_services(published: virtuoso
         assert listener.connections == 0
     finally:
         listener.close()
+
+
+def test_downloads_say_that_no_dump_is_served_from_a_store(embedded: Server, remote: Server):
+    # The embedded store serves the built files; the external store has none here.
+    mine = httpx.get(embedded.base + "/download/SHA256SUMS", timeout=30)
+    assert mine.status_code == 200 and "coedp.nq" in mine.text
+    page = httpx.get(remote.base + "/downloads", timeout=60)
+    assert page.status_code == 200 and "No dump is published" in page.text
+    assert "coedp.nq" not in page.text
+    for name in ("SHA256SUMS", "coedp.nq"):
+        assert httpx.get(f"{remote.base}/download/{name}", timeout=30).status_code == 404

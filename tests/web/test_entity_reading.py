@@ -46,3 +46,11 @@ def test_a_name_written_alike_in_both_languages_is_shown_once_without_a_tag(http
     html = http.get("/doc/id/org/telefonica", params={"lang": "en"}).text
     assert html.count("Telefónica SA<") == 1
     assert 'lang-tag">(en)' not in html  # the page's own language is never tagged
+
+
+def test_people_are_listed_by_family_name(http):
+    html = http.get("/people", params={"lang": "en"}).text
+    names = re.findall(r'<a href="/doc/id/person/[^"]+">([^<]+)</a>', html)
+    assert names[:3] == ["Yoshua Bengio", "Stef Blok", "Christophe Deloire"], names
+    assert names.index("Marija Pejčinović Burić") < names.index("Nicolas Petrovic")
+    assert names.index("Yann Le Cun") < names.index("Jean-Yves Le Drian")

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from coedp import console, dataset
 from coedp.build.terms import shorten_iri
 from coedp.namespaces import PREFIXES
+from coedp.server import formats
 from coedp.server.errors import explain
 from coedp.server.guard import GuardError, LexInfo, lex_check
 
@@ -160,9 +161,7 @@ def _run_oxigraph(text: str, source: str, path: Path, fmt: str) -> int:
             rows = [[_cell(sol[v]) for v in variables] for sol in results]
             _print_table(variables, rows)
         else:
-            formats = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
-                       "json": ox.QueryResultsFormat.JSON}
-            sys.stdout.buffer.write(results.serialize(format=formats[fmt]))
+            sys.stdout.buffer.write(results.serialize(format=formats.results_format(fmt)))
             if fmt == "json":
                 sys.stdout.buffer.write(b"\n")
             sys.stdout.flush()

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import logging
 import signal
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coedp.server.settings import SPECS, Settings, from_environment
 from coedp.server.settings import flag as yes_no
+
+if TYPE_CHECKING:
+    from coedp.server.backends import QueryBackend
+    from coedp.server.connections import ConnectionStats
 
 EPILOG = """\
 Every option can also be set by the environment variable shown; an option given
@@ -86,7 +93,7 @@ environment: every COEDP_* variable named above, and
 """
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``serve`` sub-command."""
     parser = subparsers.add_parser(
         "serve",
@@ -135,7 +142,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 def run(args: argparse.Namespace) -> int:
     """Load the dataset, then serve it until interrupted."""
-    from coedp.server.store import DatasetError, load_dataset
+    from coedp.server.backends import open_backend
+    from coedp.server.store import DatasetError
 
     try:
         settings = settings_from_args(args)
@@ -163,24 +171,17 @@ def run(args: argparse.Namespace) -> int:
             return 1
     preload = threading.Thread(target=_import_web_stack, daemon=True)
     preload.start()
+    started = time.perf_counter()
     try:
-        if settings.store:  # an external store: counts and graphs come from it
-            from coedp.server.remote import load_remote_dataset
-
-            dataset = load_remote_dataset(settings.store, settings.base_iri)
-        else:
-            dataset = load_dataset(
-                settings.data, base_iri=settings.base_iri, store_dir=settings.store_folder,
-                log=lambda line: print(f"coedp serve: {line}", flush=True),
-            )
+        backend = open_backend(settings, log=lambda line: print(f"coedp serve: {line}", flush=True))
     except DatasetError as exc:
         print(f"coedp serve: {exc}", file=sys.stderr)
         return 1
     try:
-        _report(dataset, settings)
-        return _serve(settings, dataset)
+        _report(backend, settings, time.perf_counter() - started)
+        return _serve(settings, backend)
     finally:
-        dataset.cleanup()
+        asyncio.run(backend.close())  # idempotent: the app's shutdown closed it already
 
 
 def port_problem(host: str, port: int) -> str | None:
@@ -239,9 +240,14 @@ def _default_data() -> Path:
     return dist
 
 
-def _report(dataset, settings: Settings) -> None:  # noqa: ANN001 - LoadedDataset
-    counts = f"{dataset.total_triples} triples in the default graph, the union"
-    if dataset.reused:
+def _report(backend: QueryBackend, settings: Settings, seconds: float) -> None:
+    """Say what is served, from where, and where to find it."""
+    from coedp.server.backends.embedded import EmbeddedBackend
+
+    info = backend.info
+    counts = f"{info.total_triples} triples in the default graph, the union"
+    dataset = backend.dataset if isinstance(backend, EmbeddedBackend) else None
+    if dataset is not None and dataset.reused:
         loaded = datetime.fromtimestamp(dataset.loaded_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
         first = (
             f"coedp serve: reusing the store in {dataset.store_dir} ({dataset.total_quads} "
@@ -249,13 +255,11 @@ def _report(dataset, settings: Settings) -> None:  # noqa: ANN001 - LoadedDatase
             f"({counts})"
         )
     else:
-        into = f" into {dataset.store_dir}" if dataset.store_dir else ""
-        first = (
-            f"coedp serve: loaded {settings.store or dataset.source}{into} in "
-            f"{dataset.load_seconds:.2f} s ({counts})"
-        )
+        into = f" into {dataset.store_dir}" if dataset is not None and dataset.store_dir else ""
+        took = dataset.load_seconds if dataset is not None else seconds
+        first = f"coedp serve: loaded {info.origin}{into} in {took:.2f} s ({counts})"
     lines = [first]
-    for g in dataset.graphs:
+    for g in info.graphs:
         lines.append(f"  {g.triples:>9} triples  {g.name or '(default graph of the file)'}")
     root = f"http://{settings.host}:{settings.port}/"
     lines.append(
@@ -266,7 +270,7 @@ def _report(dataset, settings: Settings) -> None:  # noqa: ANN001 - LoadedDatase
     print("\n".join(lines), flush=True)
 
 
-def _serve(settings: Settings, dataset) -> int:  # noqa: ANN001 - LoadedDataset
+def _serve(settings: Settings, backend: QueryBackend) -> int:
     import uvicorn
 
     from coedp.server import connections
@@ -280,7 +284,7 @@ def _serve(settings: Settings, dataset) -> int:  # noqa: ANN001 - LoadedDataset
         access.setLevel(logging.INFO)
         access.propagate = False
     _return_large_blocks_to_the_system()
-    app = create_site(settings, dataset, cleanup_on_shutdown=True)  # endpoint + linked-data site
+    app = create_site(settings, backend)  # endpoint + linked-data site
     stats = connections.ConnectionStats()
     app.state.connection_stats = stats
     connections.install_accept_error_filter(stats=stats)
@@ -289,7 +293,8 @@ def _serve(settings: Settings, dataset) -> int:  # noqa: ANN001 - LoadedDataset
         app, host=settings.host, port=settings.port, access_log=False, log_level="info",
         timeout_graceful_shutdown=5,
         http=_protocol(settings, stats),
-        timeout_keep_alive=settings.idle_timeout,  # type: ignore[arg-type] - a float works
+        # uvicorn takes a float here too (--idle-timeout may be a fraction of a second).
+        timeout_keep_alive=settings.idle_timeout,  # type: ignore[arg-type]
         # X-Forwarded-For is read by the application, from --trusted-proxies only
         # (uvicorn would trust any header sent from 127.0.0.1).
         proxy_headers=False,
@@ -320,7 +325,7 @@ def _return_large_blocks_to_the_system() -> None:
             libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD (glibc; a no-op elsewhere)
 
 
-def _protocol(settings: Settings, stats) -> type:  # noqa: ANN001 - ConnectionStats
+def _protocol(settings: Settings, stats: ConnectionStats) -> type:
     """uvicorn's HTTP protocol with the request and send timeouts and the connection cap.
 
     The cap is lowered, and said so, when the open-files limit (raised to its

@@ -1,4 +1,13 @@
-"""The web application: ``create_app(settings)`` and its middleware.
+"""The web application: ``create_app(settings, backend)`` and its middleware.
+
+The backend (:mod:`coedp.server.backends`) is what answers queries: given, or
+opened from the settings with ``open_backend``. The app puts the result cache
+in front of it, starts it when serving begins and closes it at shutdown. An
+in-memory backend makes an app that needs no process of its own::
+
+    from coedp.server.backends.memory import MemoryBackend
+    backend = MemoryBackend.from_path(Path("tests/endpoint/fixtures/small.trig"))
+    app = create_app(Settings(), backend)
 
 Other parts of the site (the linked-data pages) are added as extra routers:
 ``create_app(settings, routers=[pages.router], query_page=pages.query_page)``.
@@ -11,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -21,67 +30,54 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from coedp.server import clients, metrics, openapi, protocol
+from coedp.server import clients, deps, metrics, openapi, protocol
 from coedp.server.accesslog import AccessLogMiddleware
-from coedp.server.fairness import FairPool
-from coedp.server.limits import worker_limits
+from coedp.server.backends import QueryBackend, open_backend
+from coedp.server.backends.caching import CachingBackend
+from coedp.server.backends.pooled import PooledBackend
+from coedp.server.deps import BackendDep, DatasetDep, QueryPage, ResultsPage
 from coedp.server.resultcache import ResultCache
 from coedp.server.settings import Settings
-from coedp.server.store import LoadedDataset, load_dataset
-from coedp.server.workers import WorkerPool
 
 log = logging.getLogger("coedp.server")
 
-QueryPage = Callable[[Request], Response]
-# (request, query, SPARQL JSON results) -> an HTML page of the results.
-ResultsPage = Callable[[Request, str, bytes], Response]
+__all__ = ["QueryPage", "ResultsPage", "create_app"]
 
 
 def create_app(
     settings: Settings,
-    dataset: LoadedDataset | None = None,
+    backend: QueryBackend | None = None,
     *,
     routers: Sequence[APIRouter] = (),
     query_page: QueryPage | None = None,
     results_page: ResultsPage | None = None,
-    cleanup_on_shutdown: bool = False,
 ) -> FastAPI:
-    """Build the endpoint application.
+    """Build the endpoint application around ``backend``.
 
-    ``dataset`` is loaded from ``settings.data`` when not given; its on-disk
-    store is removed at shutdown then, or when ``cleanup_on_shutdown`` (a store
-    kept in ``settings.store_dir`` is only released, for the next start).
+    ``backend`` is opened from ``settings`` (``open_backend``) when not given.
+    The application owns it: its lifespan starts it and closes it (which
+    removes a temporary store, or releases one kept in ``--store-dir``). A
+    backend that needs no start (the in-memory one) answers even where the
+    lifespan does not run (httpx's ``ASGITransport``).
     ``query_page`` renders GET /sparql without a query for a browser; the
     default is a minimal form. ``results_page``, when given, renders the
     JSON results of a SELECT/ASK for a browser (without it, browsers get JSON).
     """
-    owns_dataset = dataset is None
-    if dataset is None:
-        if settings.store:
-            from coedp.server.remote import load_remote_dataset
-
-            dataset = load_remote_dataset(settings.store, settings.base_iri)
-        elif settings.data is None:
-            raise ValueError("settings.data names no dataset")
-        else:
-            dataset = load_dataset(
-                settings.data, base_iri=settings.base_iri, store_dir=settings.store_folder
-            )
-    loaded = dataset
+    inner = backend if backend is not None else open_backend(settings)
+    cache = ResultCache(settings.cache_entries, settings.cache_mb * 1024 * 1024)
+    served = CachingBackend(inner, cache)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = _engine(settings, loaded)
-        await pool.start()  # raises, and so stops the server, if the store cannot be opened
-        app.state.pool = pool
+        await served.start()  # raises, and so stops the server, if the store cannot be opened
+        # The metrics read the engine's queue and workers from here (none in memory).
+        app.state.pool = inner.pool if isinstance(inner, PooledBackend) else None
         try:
             yield
         finally:
-            await pool.close()
             # Here rather than after uvicorn returns: uvicorn re-raises SIGTERM
             # once shut down, which ends the process before any caller's cleanup.
-            if owns_dataset or cleanup_on_shutdown:
-                loaded.cleanup()
+            await served.close()
 
     app = FastAPI(
         title="coedp SPARQL endpoint",
@@ -91,11 +87,14 @@ def create_app(
         openapi_url="/openapi.json",
     )
     openapi.install(app)
+    deps.install(app, deps.Services(
+        settings=settings, backend=served, cache=cache,
+        query_page=query_page or query_form_page, results_page=results_page,
+    ))
+    # Read by the modules that do not take the dependencies yet (the pages, the metrics).
     app.state.settings = settings
-    app.state.dataset = loaded
-    app.state.query_page = query_page or query_form_page
-    app.state.results_page = results_page
-    app.state.result_cache = ResultCache(settings.cache_entries, settings.cache_mb * 1024 * 1024)
+    app.state.dataset = served.info
+    app.state.result_cache = cache
     app.state.metrics = metrics.Metrics(app)
     app.state.metrics_clients = _metrics_networks(settings.metrics_clients)
 
@@ -134,35 +133,8 @@ def _metrics_networks(text: str) -> tuple[clients.Network, ...]:
     return clients.parse_networks(text)
 
 
-def _engine(settings: Settings, dataset: LoadedDataset) -> FairPool:
-    """The engine behind the per-client queue (:mod:`coedp.server.fairness`).
-
-    The engine is the embedded store's worker pool, or the external store's
-    (``--store``).
-    """
-    engine: WorkerPool
-    if settings.store:
-        from coedp.server.remote import RemoteEngine
-
-        engine = RemoteEngine(  # type: ignore[assignment] - same interface as WorkerPool
-            settings.store, sorted(dataset.graph_names), guards=settings.workers,
-            concurrency=settings.workers * 4,
-        )
-    else:
-        in_memory = dataset.total_quads <= settings.memory_quads
-        limits = worker_limits(settings, dataset.total_quads if in_memory else 0)
-        engine = WorkerPool(
-            str(dataset.store_path), settings.workers, in_memory=in_memory, limits=limits
-        )
-    return FairPool(
-        engine, per_client=settings.per_client_queries, client_queue=settings.client_queue,
-        max_queue=settings.max_queue,
-    )
-
-
-def home_page(request: Request) -> Response:
+def home_page(dataset: DatasetDep) -> Response:
     """GET /: a short index pointing at the endpoint (to be replaced by the site's home)."""
-    dataset: LoadedDataset = request.app.state.dataset
     graphs = "".join(
         f"<li><code>{html.escape(g.name)}</code>: {g.triples} triples</li>"
         for g in dataset.graphs
@@ -202,29 +174,30 @@ def _health_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.api_route("/healthz", methods=["GET", "HEAD"])
-    async def healthz(request: Request) -> JSONResponse:
+    async def healthz(backend: BackendDep) -> JSONResponse:
         """Liveness, with the dataset version and the query workers' process ids."""
-        dataset: LoadedDataset = request.app.state.dataset
-        pool: WorkerPool | None = getattr(request.app.state, "pool", None)
+        dataset = backend.info
         return JSONResponse({
             "status": "ok",
             "dataset": {"version": dataset.version, "triples": dataset.total_triples},
-            "workers": pool.pids() if pool else [],
+            "workers": list(backend.status().pids),
         })
 
     @router.api_route("/readyz", methods=["GET", "HEAD"])
-    async def readyz(request: Request) -> Response:
+    async def readyz(backend: BackendDep) -> Response:
         """Ready once a query worker holds the store; 503 while the query queue is full."""
-        pool: FairPool | None = getattr(request.app.state, "pool", None)
-        if pool is None or not pool.ready:
-            return protocol.text_response(503, "not ready: no query worker is running")
-        counts = (
-            f"{pool.running} running, {pool.queued} queued (at most {pool.capacity} running, "
-            f"{pool.max_queue} queued)"
-        )
-        if pool.saturated:
+        status = backend.status()
+        if not status.ready:
             return protocol.text_response(
-                503, f"saturated: {pool.queued} queued; {counts}", {"Retry-After": "5"}
+                503, status.reason or "not ready: no query worker is running"
+            )
+        counts = (
+            f"{status.running} running, {status.queued} queued (at most {status.capacity} "
+            f"running, {status.max_queue} queued)"
+        )
+        if status.saturated:
+            return protocol.text_response(
+                503, f"saturated: {status.queued} queued; {counts}", {"Retry-After": "5"}
             )
         return protocol.text_response(200, f"ready: {counts}")
 

@@ -14,14 +14,16 @@ error, an unsupported function, a SERVICE the sandbox stopped (403).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import IO, cast
 
 import pyoxigraph as ox
 
 from coedp.namespaces import PREFIXES, iris_of, prefixes_for
 from coedp.server.complexity import check_tokens
 from coedp.server.errors import explain
+from coedp.server.formats import rdf_format, results_format
 from coedp.server.guard import GuardError, dataset_check
 
 SERVICE_REFUSED = (
@@ -29,18 +31,6 @@ SERVICE_REFUSED = (
     "dataset only and never contacts other services"
 )
 
-RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
 
 
 @dataclass(frozen=True)
@@ -48,8 +38,8 @@ class QueryTask:
     """A SPARQL query to run; ``default_graphs``/``named_graphs`` from the protocol."""
 
     query: str
-    results_format: str  # key of RESULTS_FORMATS, for SELECT and ASK
-    rdf_format: str  # key of RDF_FORMATS, for CONSTRUCT and DESCRIBE
+    results_format: str  # a results syntax of coedp.server.formats, for SELECT and ASK
+    rdf_format: str  # an RDF syntax of coedp.server.formats, for CONSTRUCT and DESCRIBE
     max_rows: int
     base_iri: str | None = None
     default_graphs: tuple[str, ...] | None = None
@@ -109,6 +99,10 @@ class _CappedBuffer:
 
     def flush(self) -> None:
         """Nothing to flush: the bytes are kept in memory."""
+
+    def sink(self) -> IO[bytes]:
+        """This buffer as pyoxigraph's serialisers take it: they only call ``write``."""
+        return cast(IO[bytes], self)
 
     def getvalue(self) -> bytes:
         return b"".join(self.chunks)
@@ -224,29 +218,30 @@ def result_outcome(
     for a row too long for pyoxigraph's TSV reader (16 MB a line).
     """
     if isinstance(result, ox.QueryBoolean):
-        fmt = RESULTS_FORMATS[task.results_format]
-        return Outcome(200, result.serialize(format=fmt), format_name=task.results_format)
+        fmt = results_format(task.results_format)
+        return Outcome(200, _bytes(result.serialize(format=fmt)), format_name=task.results_format)
     if isinstance(result, ox.QuerySolutions):
         buffer = _CappedBuffer(task.max_rows + 1, max_bytes)  # +1: the header line
-        result.serialize(buffer, format=ox.QueryResultsFormat.TSV)
+        result.serialize(buffer.sink(), format=ox.QueryResultsFormat.TSV)
         tsv = buffer.getvalue()
         if task.results_format == "tsv":
             return Outcome(200, tsv, format_name="tsv")
-        fmt = RESULTS_FORMATS[task.results_format]
+        fmt = results_format(task.results_format)
         out = _CappedBuffer(0, max_bytes)
         try:
             parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
             del tsv, buffer
-            parsed.serialize(out, format=fmt)
+            parsed.serialize(out.sink(), format=fmt)
         except MemoryError:
             again = rerun() if rerun is not None else None
             if not isinstance(again, ox.QuerySolutions):
                 raise
             out = _CappedBuffer(0, max_bytes)  # the rows were counted in the first pass
-            again.serialize(out, format=fmt)
+            again.serialize(out.sink(), format=fmt)
         return Outcome(200, out.getvalue(), format_name=task.results_format)
     buffer = _CappedBuffer(task.max_rows, max_bytes)
-    ox.serialize(result, buffer, format=ox.RdfFormat.N_TRIPLES)
+    graph = cast(Iterable[ox.Triple], result)  # triples, or quads of the default graph
+    ox.serialize(graph, buffer.sink(), format=ox.RdfFormat.N_TRIPLES)
     ntriples = buffer.getvalue()
     if task.rdf_format == "ntriples":
         return Outcome(200, ntriples, format_name="ntriples")
@@ -255,19 +250,21 @@ def result_outcome(
     del ntriples
     prefixes = prefixes_needed(task.rdf_format, triples)
     out = _CappedBuffer(0, max_bytes)
-    ox.serialize(triples, out, format=RDF_FORMATS[task.rdf_format], prefixes=prefixes)
+    ox.serialize(triples, out.sink(), format=rdf_format(task.rdf_format), prefixes=prefixes)
     return Outcome(200, out.getvalue(), format_name=task.rdf_format)
 
 
 def _read_graph(store: ox.Store, graph_names: frozenset[str], task: GraphTask) -> Outcome:
-    fmt = RDF_FORMATS[task.rdf_format]
+    fmt = rdf_format(task.rdf_format)
     if task.graph is None:
-        triples = list(store.query(
+        union = store.query(
             "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }",
             use_default_graph_as_union=True,
-        ))
+        )
+        assert isinstance(union, ox.QueryTriples)
+        triples = list(union)
         body = ox.serialize(triples, format=fmt, prefixes=prefixes_needed(task.rdf_format, triples))
-        return Outcome(200, body, format_name=task.rdf_format)
+        return Outcome(200, _bytes(body), format_name=task.rdf_format)
     if task.graph not in graph_names:
         return Outcome(404, message=f"no graph <{task.graph}> in this dataset")
     graph = ox.NamedNode(task.graph)
@@ -275,9 +272,17 @@ def _read_graph(store: ox.Store, graph_names: frozenset[str], task: GraphTask) -
     body = store.dump(
         format=fmt, from_graph=graph, prefixes=prefixes_needed(task.rdf_format, quads)
     )
-    return Outcome(200, body, format_name=task.rdf_format)
+    return Outcome(200, _bytes(body), format_name=task.rdf_format)
 
 
-def prefixes_needed(rdf_format: str, triples: list) -> dict[str, str] | None:
+def _bytes(serialised: bytes | None) -> bytes:
+    """What pyoxigraph serialised without an output file (always bytes then)."""
+    assert serialised is not None
+    return serialised
+
+
+def prefixes_needed(
+    rdf_format: str, triples: Sequence[ox.Triple | ox.Quad]
+) -> dict[str, str] | None:
     """The prefixes the triples need, for the syntaxes that use them."""
     return prefixes_for(iris_of(triples)) if rdf_format in ("turtle", "rdfxml") else None

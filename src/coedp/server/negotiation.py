@@ -1,55 +1,45 @@
-"""Choose a result format from the Accept header or a ``format`` parameter."""
+"""The one content negotiator: choose a syntax from Accept or a ``format`` parameter.
+
+Used by the SPARQL protocol, the Graph Store, the documents about IRIs and the
+site's pages. The syntaxes themselves are in :mod:`coedp.server.formats`.
+
+Rules: the values of ``format``/``output``/``results`` (a short name or a
+media type) win over Accept; without Accept, or with a browser's (text/html
+preferred), the first candidate is served; otherwise the candidate with the
+highest q, a media type counting through its most specific matching range
+(an alias only when named exactly: ``text/*`` must not pick RDF/XML through
+``text/xml``), the server's order breaking ties.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class Format:
-    """A result syntax: the media type served and the short name in ``format=``."""
-
-    name: str  # the canonical short name, e.g. "json"
-    media_type: str
-    kind: str  # "results" (SELECT/ASK) or "rdf" (CONSTRUCT/DESCRIBE)
-    aliases: tuple[str, ...] = ()  # other media types that mean the same
-
-    @property
-    def content_type(self) -> str:
-        """The Content-Type header value (text types say they are UTF-8)."""
-        if self.media_type.startswith("text/") or self.media_type.endswith(("xml", "json")):
-            return f"{self.media_type}; charset=utf-8"
-        return self.media_type
-
-
-JSON = Format("json", "application/sparql-results+json", "results", ("application/json",))
-XML = Format(
-    "xml", "application/sparql-results+xml", "results", ("application/xml", "text/xml")
+from coedp.server.formats import (
+    ASK_FORMATS,
+    CSV,
+    DOCUMENT_FORMATS,
+    HTML,
+    JSON,
+    JSONLD,
+    NTRIPLES,
+    RDF_FORMATS,
+    RDFXML,
+    SELECT_FORMATS,
+    TSV,
+    TURTLE,
+    XML,
+    Format,
 )
-CSV = Format("csv", "text/csv", "results")
-TSV = Format("tsv", "text/tab-separated-values", "results")
-TURTLE = Format("turtle", "text/turtle", "rdf", ("application/x-turtle",))
-NTRIPLES = Format("ntriples", "application/n-triples", "rdf", ("text/plain",))
-RDFXML = Format("rdfxml", "application/rdf+xml", "rdf", ("application/xml", "text/xml"))
-JSONLD = Format("jsonld", "application/ld+json", "rdf", ("application/json",))
 
-# Server preference order: the first is the default when the client has none.
-SELECT_FORMATS = (JSON, XML, CSV, TSV)
-ASK_FORMATS = (JSON, XML)
-RDF_FORMATS = (TURTLE, NTRIPLES, RDFXML, JSONLD)
+__all__ = [
+    "ASK_FORMATS", "CSV", "DOCUMENT_FORMATS", "FORMAT_PARAMETERS", "HTML", "JSON", "JSONLD",
+    "NTRIPLES", "RDFXML", "RDF_FORMATS", "SELECT_FORMATS", "TSV", "TURTLE", "XML", "Format",
+    "MediaRange", "NotAcceptable", "accepts_html", "formats_for", "negotiate", "parse_accept",
+    "quality",
+]
 
-# Short names of ``format=`` (and SPARQLWrapper's ``output``/``results``), per kind.
-_SHORT_NAMES: dict[str, dict[str, Format]] = {
-    "results": {
-        "json": JSON, "srj": JSON, "xml": XML, "srx": XML, "csv": CSV, "tsv": TSV,
-    },
-    "rdf": {
-        "turtle": TURTLE, "ttl": TURTLE, "n3": TURTLE, "nt": NTRIPLES, "ntriples": NTRIPLES,
-        "n-triples": NTRIPLES, "rdfxml": RDFXML, "rdf+xml": RDFXML, "rdf": RDFXML,
-        "xml": RDFXML, "jsonld": JSONLD, "json-ld": JSONLD, "json": JSONLD,
-    },
-}
-
+# The parameters that name a format (SPARQLWrapper sends ``output`` or ``results``).
 FORMAT_PARAMETERS = ("format", "output", "results")
 
 
@@ -131,25 +121,28 @@ def accepts_html(accept: str | None) -> bool:
     return html > 0 and html >= max((r.q for r in ranges if r.type != "*"), default=0.0)
 
 
+def available(candidates: tuple[Format, ...]) -> str:
+    """The candidates for a message: ``text/turtle (turtle), ...``."""
+    return ", ".join(f"{f.media_type} ({f.name})" for f in candidates)
+
+
 def negotiate(
     candidates: tuple[Format, ...], accept: str | None, overrides: list[str] | None = None
 ) -> Format:
-    """Pick the format for a response.
+    """Pick the format for a response; see the module docstring for the rules.
 
-    ``overrides`` are the values of ``format``/``output``/``results``: a short
-    name or a media type; the first that names a candidate wins over Accept.
-    Without Accept, or with a browser's (text/html preferred), the first
-    candidate is served.
-    Raises ``NotAcceptable`` when nothing fits.
+    ``overrides`` are the values of ``format``/``output``/``results``: the
+    first that names a candidate wins over Accept. Raises ``NotAcceptable``
+    when nothing fits.
     """
-    available = ", ".join(f"{f.media_type} ({f.name})" for f in candidates)
     if overrides:
         for value in overrides:
             found = _by_name_or_type(candidates, value.strip().lower())
             if found is not None:
                 return found
         raise NotAcceptable(
-            f"format {overrides[0]!r} is not available for this query; available: {available}"
+            f"format {overrides[0]!r} is not available for this query; "
+            f"available: {available(candidates)}"
         )
     if not accept or not accept.strip() or accepts_html(accept):
         # No preference, or a browser's (text/html first): the default, readable format.
@@ -158,7 +151,6 @@ def negotiate(
     best: Format | None = None
     best_q = 0.0
     for fmt in candidates:
-        # An alias counts only when named exactly: "text/*" must not pick XML via text/xml.
         exact = [r.q for r in ranges for t in fmt.aliases if r.matches(t) == 3]
         q = max([quality(ranges, fmt.media_type), *exact])
         if q > best_q:
@@ -167,17 +159,24 @@ def negotiate(
         return best
     if quality(ranges, "text/html") > 0:
         return candidates[0]
-    raise NotAcceptable(f"no acceptable format for Accept: {accept}; available: {available}")
+    raise NotAcceptable(
+        f"no acceptable format for Accept: {accept}; available: {available(candidates)}"
+    )
+
+
+def choose(candidates: tuple[Format, ...], accept: str | None) -> Format | None:
+    """``negotiate`` by Accept alone, None instead of ``NotAcceptable``."""
+    try:
+        return negotiate(candidates, accept)
+    except NotAcceptable:
+        return None
 
 
 def _by_name_or_type(candidates: tuple[Format, ...], value: str) -> Format | None:
-    kind = candidates[0].kind
-    named = _SHORT_NAMES[kind].get(value)
-    if named in candidates:
-        return named
     for fmt in candidates:
-        if value == fmt.media_type or value in fmt.aliases:
+        if value == fmt.name or value in fmt.names:
+            return fmt
+    for fmt in candidates:
+        if value in fmt.media_types:
             return fmt
     return None
-
-

@@ -13,9 +13,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-RESULTS = ("application/sparql-results+json", "application/sparql-results+xml",
-           "text/csv", "text/tab-separated-values")
-GRAPHS = ("text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json")
+from coedp.server.formats import RDF_FORMATS, SELECT_FORMATS
+
+RESULTS = tuple(f.media_type for f in SELECT_FORMATS)
+GRAPHS = tuple(f.media_type for f in RDF_FORMATS)
 TEXT = {"text/plain": {"schema": {"type": "string"}}}
 
 

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.datastructures import QueryParams
 
-from coedp.server import caching, negotiation, resultcache, service_description
+from coedp.server import caching, formats, negotiation, resultcache, service_description
+from coedp.server.deps import Services, ServicesDep
 from coedp.server.engine import GraphTask, Outcome, QueryTask
 from coedp.server.guard import (
     CONTRIBUTE,
@@ -48,10 +49,10 @@ def text_response(status: int, message: str, headers: dict[str, str] | None = No
 
 # -- /sparql -----------------------------------------------------------------
 @router.api_route("/sparql", methods=["GET", "HEAD", "POST"], include_in_schema=False)
-async def sparql(request: Request) -> Response:
+async def sparql(request: Request, parts: ServicesDep) -> Response:
     """Answer a SPARQL query sent by GET or POST; without a query, describe the service."""
     try:
-        return await _sparql(request)
+        return await _sparql(request, parts)
     except ProtocolError as exc:
         return text_response(exc.status, exc.message, exc.headers)
     except GuardError as exc:
@@ -75,8 +76,9 @@ async def sparql_options() -> Response:
     return Response(status_code=204, headers={"Allow": SPARQL_ALLOW})
 
 
-async def _sparql(request: Request) -> Response:
-    settings = request.app.state.settings
+async def _sparql(request: Request, parts: Services) -> Response:
+    settings = parts.settings
+    dataset = parts.backend.info
     _check_url_encoding(request)
     fields = _Fields(request.query_params)
     if request.method == "POST":
@@ -95,16 +97,15 @@ async def _sparql(request: Request) -> Response:
                 "no query: POST a form with a 'query' field (Content-Type: "
                 f"{FORM}) or the query itself as the body (Content-Type: {SPARQL_QUERY})",
             )
-        return _describe_service(request, fields)
+        return _describe_service(request, fields, parts)
     query = queries[0]
     if not query.strip():
         raise ProtocolError(400, "the query is empty")
 
     info = await lex_check_off_loop(  # in a thread: the event loop never lexes
         query, settings.max_query_length, settings.max_depth,
-        request.app.state.dataset.graph_names, settings.base_iri,
+        dataset.graph_names, settings.base_iri,
     )
-    dataset = request.app.state.dataset
     default_graphs = fields.get("default-graph-uri")
     named_graphs = fields.get("named-graph-uri")
     for where, iris in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
@@ -113,7 +114,7 @@ async def _sparql(request: Request) -> Response:
                 raise ProtocolError(400, unknown_graph_message(where, iri, dataset.graph_names))
     fmt = _negotiate(request, negotiation.formats_for(info.form), fields)
     # A browser's SELECT/ASK goes to the results page when one is plugged in.
-    results_page = request.app.state.results_page
+    results_page = parts.results_page
     as_page = (
         results_page is not None and fmt.kind == "results" and not fields.formats()
         and negotiation.accepts_html(request.headers.get("accept"))
@@ -139,15 +140,9 @@ async def _sparql(request: Request) -> Response:
         named_graphs=tuple(named_graphs) if protocol_dataset else None,
         has_dataset=info.has_from,
     )
-    # Repeats are answered from memory: the key holds the dataset version and the whole task.
-    cache = request.app.state.result_cache
-    key = (dataset.version, task)
-    outcome = cache.get(key) if repeatable else None
-    if outcome is None:
-        outcome = await request.app.state.pool.run(task, settings.timeout)
-        if repeatable:
-            cache.put(key, outcome)
-    if as_page and outcome.status == 200:
+    # Repeats are answered by the backend's result cache, shared with the pages.
+    outcome = await parts.backend.run(task, settings.timeout)
+    if as_page and results_page is not None and outcome.status == 200:
         response = results_page(request, query, outcome.body)
         response.headers.update(headers)
         return response
@@ -249,8 +244,8 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def _negotiate(
-    request: Request, candidates: tuple[negotiation.Format, ...], fields: _Fields
-) -> negotiation.Format:
+    request: Request, candidates: tuple[formats.Format, ...], fields: _Fields
+) -> formats.Format:
     try:
         return negotiation.negotiate(
             candidates, request.headers.get("accept"), fields.formats() or None
@@ -268,7 +263,7 @@ STREAM_CHUNK = 64 * 1024
 def _outcome_response(outcome: Outcome, headers: dict[str, str]) -> Response:
     if outcome.status != 200:
         return text_response(outcome.status, outcome.message, getattr(outcome, "headers", None))
-    fmt = _FORMATS_BY_NAME[outcome.format_name]
+    fmt = formats.by_name(outcome.format_name)
     body = outcome.body
     if len(body) <= STREAM_CHUNK:
         return Response(body, status_code=200, media_type=fmt.content_type, headers=headers)
@@ -285,43 +280,37 @@ async def _pieces(body: bytes) -> AsyncIterator[memoryview]:
         yield view[start:start + STREAM_CHUNK]
 
 
-_FORMATS_BY_NAME = {
-    f.name: f for f in (*negotiation.SELECT_FORMATS, *negotiation.RDF_FORMATS)
-}
-
-
-def _describe_service(request: Request, fields: _Fields) -> Response:
+def _describe_service(request: Request, fields: _Fields, parts: Services) -> Response:
     """GET /sparql without a query: the query page for a browser, else the service description."""
     accept = request.headers.get("accept")
     if not fields.formats() and negotiation.accepts_html(accept):
-        return request.app.state.query_page(request)
+        return parts.query_page(request)
     try:
-        fmt = negotiation.negotiate(negotiation.RDF_FORMATS, accept, fields.formats() or None)
+        fmt = negotiation.negotiate(formats.RDF_FORMATS, accept, fields.formats() or None)
     except NotAcceptable:
         raise ProtocolError(
             400,
             "no query: send ?query=... ; without a query, /sparql returns its service "
-            "description as RDF (text/turtle, application/n-triples, application/rdf+xml, "
-            "application/ld+json)",
+            f"description as RDF ({', '.join(f.media_type for f in formats.RDF_FORMATS)})",
         ) from None
-    dataset = request.app.state.dataset
+    dataset = parts.backend.info
     headers = {"Vary": "Accept"} | caching.validators(
         dataset.version, f"sd-{fmt.name}", dataset.last_modified
     )
     if caching.not_modified(request, headers["ETag"], dataset.last_modified):
         return Response(status_code=304, headers=headers)
     # The configured public address, never the client's Host header (which anyone can forge).
-    endpoint = request.app.state.settings.public_endpoint
+    endpoint = parts.settings.public_endpoint
     body = service_description.serialize(endpoint, dataset, fmt)
     return Response(body, media_type=fmt.content_type, headers=headers)
 
 
 # -- /rdf-graph-store ----------------------------------------------------------
 @router.api_route("/rdf-graph-store", methods=["GET", "HEAD"], include_in_schema=False)
-async def graph_store(request: Request) -> Response:
+async def graph_store(request: Request, parts: ServicesDep) -> Response:
     """Graph Store HTTP Protocol, read side: ?default or ?graph=IRI."""
     try:
-        return await _graph_store(request)
+        return await _graph_store(request, parts)
     except ProtocolError as exc:
         return text_response(exc.status, exc.message, exc.headers)
 
@@ -340,23 +329,22 @@ async def graph_store_options() -> Response:
     return Response(status_code=204, headers={"Allow": GRAPH_STORE_ALLOW})
 
 
-async def _graph_store(request: Request) -> Response:
+async def _graph_store(request: Request, parts: Services) -> Response:
     fields = _Fields(request.query_params)
     graphs = fields.get("graph")
     if fields.has("default") == bool(graphs) or len(graphs) > 1:
         raise ProtocolError(
             400, "name one graph: ?default for the default graph or ?graph=IRI for a named graph"
         )
-    dataset = request.app.state.dataset
+    dataset = parts.backend.info
     graph = graphs[0] if graphs else None
     if graph is not None and graph not in dataset.graph_names:
         raise ProtocolError(404, unknown_graph_message("graph", graph, dataset.graph_names))
-    fmt = _negotiate(request, negotiation.RDF_FORMATS, fields)
+    fmt = _negotiate(request, formats.RDF_FORMATS, fields)
     headers = {"Vary": "Accept"} | caching.validators(
         dataset.version, f"gs-{fmt.name}", dataset.last_modified
     )
     if caching.not_modified(request, headers["ETag"], dataset.last_modified):
         return Response(status_code=304, headers=headers)
-    settings = request.app.state.settings
-    outcome = await request.app.state.pool.run(GraphTask(graph, fmt.name), settings.timeout)
+    outcome = await parts.backend.run(GraphTask(graph, fmt.name), parts.settings.timeout)
     return _outcome_response(outcome, headers)

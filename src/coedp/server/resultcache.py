@@ -1,8 +1,9 @@
 """A small in-memory cache of query results in the web process.
 
-Keyed by the dataset version and the whole query task (query text, result
-syntax, protocol dataset, row cap, base IRI), so that a new dataset or another
-media type never gets an old answer. Bounded both in entries and in bytes,
+Keyed by the dataset version and what the answer depends on (query text,
+result syntax, protocol dataset, row cap, base IRI: see
+``coedp.server.backends.caching``), so that a new dataset or another media
+type never gets an old answer. Bounded both in entries and in bytes,
 least recently used out first. Only successful answers are kept, and only
 of queries that give the same answer every time (see ``deterministic``).
 """
@@ -49,6 +50,17 @@ class ResultCache:
         self._items.move_to_end(key)
         self.hits += 1
         return outcome
+
+    def lookup(self, keys: list[Hashable]) -> Outcome | None:
+        """The outcome cached under the first of ``keys`` present (one hit or one miss)."""
+        for key in keys:
+            outcome = self._items.get(key)
+            if outcome is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return outcome
+        self.misses += 1
+        return None
 
     def put(self, key: Hashable, outcome: Outcome) -> None:
         """Keep a successful outcome, evicting the least recently used beyond the bounds."""

@@ -6,19 +6,13 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from coedp.namespaces import DATASET, PREFIXES, SD, SH, VOID
-from coedp.server.negotiation import Format
-from coedp.server.store import LoadedDataset
+from coedp.server.backends.base import DatasetInfo
+from coedp.server.formats import RDF_FORMATS, SELECT_FORMATS, Format
 
 FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
 
-RESULT_FORMATS = (
-    "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-    "Turtle", "N-Triples", "RDF_XML", "JSON-LD",
-)
-RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
 
-
-def build(endpoint: str, dataset: LoadedDataset) -> Graph:
+def build(endpoint: str, dataset: DatasetInfo) -> Graph:
     """Describe the service at ``endpoint`` and the dataset it serves."""
     g = Graph()
     g.bind("sd", SD)
@@ -30,8 +24,8 @@ def build(endpoint: str, dataset: LoadedDataset) -> Graph:
     g.add((service, SD.endpoint, service))
     g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     g.add((service, SD.feature, SD.UnionDefaultGraph))
-    for name in RESULT_FORMATS:
-        g.add((service, SD.resultFormat, FORMATS_NS[name]))
+    for fmt in (*SELECT_FORMATS, *RDF_FORMATS):
+        g.add((service, SD.resultFormat, FORMATS_NS[fmt.w3c]))
     g.add((
         service,
         DCTERMS.description,
@@ -83,7 +77,7 @@ def build(endpoint: str, dataset: LoadedDataset) -> Graph:
     return g
 
 
-def serialize(endpoint: str, dataset: LoadedDataset, fmt: Format) -> bytes:
+def serialize(endpoint: str, dataset: DatasetInfo, fmt: Format) -> bytes:
     """The service description in ``fmt`` (one of the RDF formats)."""
-    data = build(endpoint, dataset).serialize(format=RDFLIB_FORMATS[fmt.name], encoding="utf-8")
+    data = build(endpoint, dataset).serialize(format=fmt.rdflib, encoding="utf-8")
     return data if isinstance(data, bytes) else data.encode("utf-8")

@@ -1,8 +1,9 @@
 """Queries the pages run: through the endpoint's worker pool, with its timeout.
 
 Every page reads the graph by SPARQL sent to the same pool of worker
-processes as /sparql (``app.state.pool``), so a slow page can never hold the
-web process, and what a page shows is what the endpoint would answer.
+processes as /sparql (the app's backend, with the result cache /sparql uses),
+so a slow page can never hold the web process, and what a page shows is what
+the endpoint would answer.
 Results come back as SPARQL JSON and are turned into :class:`Term` values.
 """
 
@@ -17,6 +18,7 @@ import pyoxigraph as ox
 from fastapi import FastAPI
 
 from coedp import paths
+from coedp.server.deps import services
 from coedp.server.engine import Outcome, QueryTask
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -83,7 +85,8 @@ async def run(app: FastAPI, query: str, has_dataset: bool | None = None) -> Outc
     Results come as SPARQL JSON, graphs as N-Triples. ``has_dataset``: whether the
     query's FROM clauses choose its graphs, when the caller's guard found out already.
     """
-    settings = app.state.settings
+    parts = services(app)
+    settings = parts.settings
     task = QueryTask(
         query=query,
         results_format="json",
@@ -92,8 +95,7 @@ async def run(app: FastAPI, query: str, has_dataset: bool | None = None) -> Outc
         base_iri=settings.base_iri,
         has_dataset=has_dataset,
     )
-    outcome: Outcome = await app.state.pool.run(task, settings.timeout)
-    return outcome
+    return await parts.backend.run(task, settings.timeout)
 
 
 async def select(app: FastAPI, query: str) -> list[Row]:

@@ -26,7 +26,9 @@ import re
 
 from fastapi import APIRouter, Request, Response
 
-from coedp.server import negotiation
+from coedp.server import formats, negotiation
+from coedp.server.deps import services
+from coedp.server.formats import DOCUMENT_FORMATS
 from coedp.web import catalogue, describe, i18n, render
 from coedp.web.data import DataError
 from coedp.web.entity import Builder
@@ -34,43 +36,12 @@ from coedp.web.iris import IriMap, split_extension
 
 router = APIRouter(include_in_schema=False)
 
-# Forms of a document in the server's order of preference: (name, media type, aliases).
-FORMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("html", "text/html", ("application/xhtml+xml",)),
-    ("turtle", "text/turtle", ("application/x-turtle", "text/n3")),
-    ("jsonld", "application/ld+json", ("application/json",)),
-    ("ntriples", "application/n-triples", ()),
-    ("rdfxml", "application/rdf+xml", ()),
-)
-MEDIA = {name: media for name, media, _ in FORMS}
-TITLES = {
-    "html": "HTML",
-    "turtle": "Turtle",
-    "jsonld": "JSON-LD",
-    "ntriples": "N-Triples",
-    "rdfxml": "RDF/XML",
-}
-CONTENT_TYPES = {
-    "turtle": "text/turtle; charset=utf-8",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml; charset=utf-8",
-}
 
 
-def choose_form(accept: str | None) -> str | None:
-    """The form to serve for an Accept header; None when nothing fits (406)."""
-    if not accept or not accept.strip():
-        return "html"
-    ranges = negotiation.parse_accept(accept)
-    best, best_q = None, 0.0
-    for name, media, aliases in FORMS:
-        q = negotiation.quality(ranges, media)
-        exact = [r.q for r in ranges for alias in aliases if r.matches(alias) == 3]
-        q = max([q, *exact])
-        if q > best_q:
-            best, best_q = name, q
-    return best
+def _form(accept: str | None) -> str | None:
+    """The form (a name of ``DOCUMENT_FORMATS``) Accept asks for; None when none fits (406)."""
+    chosen = negotiation.choose(DOCUMENT_FORMATS, accept)
+    return chosen.name if chosen is not None else None
 
 
 def wants_html(request: Request) -> bool:
@@ -83,7 +54,7 @@ def wants_html(request: Request) -> bool:
 
 def iri_map(request: Request) -> IriMap:
     """The IRI map of the app's base IRI."""
-    return IriMap(request.app.state.settings.base_iri)
+    return IriMap(services(request.app).settings.base_iri)
 
 
 # -- things ---------------------------------------------------------------------
@@ -108,7 +79,7 @@ async def thing_def(request: Request, rel: str) -> Response:
 async def _thing(request: Request, rel: str) -> Response:
     iris = iri_map(request)
     iri = iris.from_path(rel)
-    form = choose_form(request.headers.get("accept"))
+    form = _form(request.headers.get("accept"))
     try:
         found = await describe.exists(request.app, iri)
     except ValueError:  # characters no IRI may hold: nothing can be published there
@@ -135,7 +106,7 @@ async def document(request: Request, rel: str) -> Response:
         return _plain(400, f"page must be a whole number from 1, not {page_text!r}")
     page = int(page_text)
     stripped, fixed = split_extension(rel)
-    negotiated = choose_form(request.headers.get("accept"))
+    negotiated = _form(request.headers.get("accept"))
     if request.method == "HEAD":
         return await _head(request, iris, rel, stripped, fixed or negotiated)
     # A page needs more than the RDF answer: describe with detail at once (one query).
@@ -154,7 +125,7 @@ async def document(request: Request, rel: str) -> Response:
         if not desc.exists:
             return not_found(request)
         if form is None:
-            available = ", ".join(f"{media} ({name})" for name, media, _ in FORMS)
+            available = negotiation.available(DOCUMENT_FORMATS)
             return _plain(406, f"no acceptable form; available: {available}", {"Vary": "Accept"})
         headers = _link_headers(iris, desc, form, request)
         if form == "html":
@@ -171,7 +142,7 @@ async def document(request: Request, rel: str) -> Response:
     body = describe.serialize(describe.triples(desc, cat), form)
     headers["Access-Control-Allow-Origin"] = "*"
     headers["X-Content-Type-Options"] = "nosniff"
-    return Response(body, media_type=CONTENT_TYPES[form], headers=headers)
+    return Response(body, media_type=formats.by_name(form).content_type, headers=headers)
 
 
 async def _head(
@@ -190,7 +161,7 @@ async def _head(
         return not_found(request)
     if form is None:
         return _plain(406, "no acceptable form", {"Vary": "Accept"})
-    media = "text/html; charset=utf-8" if form == "html" else CONTENT_TYPES[form]
+    media = formats.by_name(form).content_type
     return Response(status_code=200, media_type=media, headers={"Vary": "Accept"})
 
 
@@ -199,9 +170,9 @@ def _link_headers(
 ) -> dict[str, str]:
     """Vary, Content-Location and Link (alternates, the thing, paging)."""
     links = [
-        f'<{iris.doc_path(desc.iri, name)}>; rel="alternate"; type="{media}"'
-        for name, media, _ in FORMS
-        if name != form
+        f'<{iris.doc_path(desc.iri, f.name)}>; rel="alternate"; type="{f.media_type}"'
+        for f in DOCUMENT_FORMATS
+        if f.name != form
     ]
     if iris.is_local(desc.iri):
         links.append(f'<{desc.iri}>; rel="describes"')
@@ -227,9 +198,9 @@ async def _entity_page(
     lang, _ = i18n.choose(request)
     entity = Builder(cat, iris, lang).build(desc)
     forms = [
-        (TITLES[name], iris.doc_path(desc.iri, name), MEDIA[name])
-        for name, _, _ in FORMS
-        if name != "html"
+        (f.title, iris.doc_path(desc.iri, f.name), f.media_type)
+        for f in DOCUMENT_FORMATS
+        if f.name != "html"
     ]
     return render.page(
         request,
@@ -257,8 +228,8 @@ def _graph_dumps(graph: str | None) -> list[tuple[str, str]]:
     from urllib.parse import quote
 
     return [
-        (TITLES[name], f"/rdf-graph-store?graph={quote(graph, safe='')}&format={name}")
-        for name in ("turtle", "ntriples", "rdfxml", "jsonld")
+        (f.title, f"/rdf-graph-store?graph={quote(graph, safe='')}&format={f.name}")
+        for f in formats.RDF_FORMATS
     ]
 
 

@@ -24,7 +24,9 @@ import pyoxigraph as ox
 from fastapi import FastAPI
 
 from coedp.namespaces import COEDP, iris_of, prefixes_for
-from coedp.server.engine import QueryTask
+from coedp.server.backends import BackendError
+from coedp.server.deps import services
+from coedp.server.formats import rdf_format
 from coedp.web import catalogue, data
 from coedp.web.catalogue import LABEL, PREF, SD, Catalogue
 from coedp.web.data import Term, sparql_iri
@@ -127,14 +129,12 @@ async def exists(app: FastAPI, iri: str) -> bool:
     cat = await catalogue.get(app)
     if iri in cat.types or iri in cat.labels:
         return True
-    settings = app.state.settings
-    task = QueryTask(
-        EXISTS.format(s=sparql_iri(iri)), "json", "ntriples", 1, base_iri=settings.base_iri
-    )
-    outcome = await app.state.pool.run(task, settings.timeout)
-    if outcome.status != 200:
-        raise data.DataError(outcome.message)
-    return b"true" in outcome.body
+    sparql_iri(iri)  # ValueError for what is not an IRI
+    parts = services(app)
+    try:
+        return await parts.backend.exists(iri, parts.settings.timeout)
+    except BackendError as exc:
+        raise data.DataError(str(exc)) from None
 
 
 async def describe(app: FastAPI, iri: str, page: int = 1, detail: bool = False) -> Description:
@@ -205,15 +205,7 @@ def triples(desc: Description, cat: Catalogue) -> list[ox.Triple]:
     return unique
 
 
-RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
-
-
 def serialize(triples_: list[ox.Triple], form: str) -> bytes:
     """The triples in the RDF syntax ``form`` (turtle, ntriples, jsonld, rdfxml)."""
     prefixes = prefixes_for(iris_of(triples_)) if form in ("turtle", "rdfxml") else None
-    return ox.serialize(triples_, format=RDF_FORMATS[form], prefixes=prefixes)
+    return ox.serialize(triples_, format=rdf_format(form), prefixes=prefixes)

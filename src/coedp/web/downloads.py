@@ -1,7 +1,8 @@
 """The downloads page (/downloads) and the dumps themselves (/download/NAME).
 
-The files are those of the folder the served dataset was loaded from (the
-output of ``coedp build``), as listed in its SHA256SUMS: only a name listed
+The files are those of the backend's dumps folder (the folder the served
+dataset was loaded from, the output of ``coedp build``; an external store has
+none), as listed in its SHA256SUMS: only a name listed
 there can be served, so no path can reach anything else. The page gives each
 file's format, size and SHA-256 (read from SHA256SUMS, and checked against
 the file when the page is built), the named graphs with their sizes, a
@@ -18,9 +19,12 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
 
 from coedp.dataset import file_sha256
-from coedp.server.store import LoadedDataset
+from coedp.server import formats
+from coedp.server.backends.base import DatasetInfo
+from coedp.server.deps import DatasetDep, SettingsDep
 from coedp.web import catalogue, describe, i18n, render
 from coedp.web.data import DataError
 from coedp.web.entity import Builder
@@ -28,16 +32,8 @@ from coedp.web.iris import IriMap
 
 router = APIRouter(include_in_schema=False)
 
-# Extension -> (media type, format name).
-MEDIA: dict[str, tuple[str, str]] = {
-    ".nq": ("application/n-quads", "N-Quads (named graphs)"),
-    ".trig": ("application/trig", "TriG (named graphs)"),
-    ".jsonld": ("application/ld+json", "JSON-LD"),
-    ".ttl": ("text/turtle; charset=utf-8", "Turtle"),
-    ".nt": ("application/n-triples", "N-Triples"),
-    ".rdf": ("application/rdf+xml", "RDF/XML"),
-    ".owl": ("application/rdf+xml", "RDF/XML"),
-}
+# Files of other kinds are served as bytes.
+OCTETS = "application/octet-stream"
 SUMS = "SHA256SUMS"
 _LINE = re.compile(r"^([0-9a-f]{64})\s+\*?(\S+)$")
 
@@ -54,14 +50,17 @@ class Dump:
     verified: bool
 
 
-def folder(dataset: LoadedDataset) -> Path:
-    """The folder the served dataset came from."""
-    return dataset.source.parent
+def folder(dataset: DatasetInfo) -> Path | None:
+    """The folder of the published files (None: the backend has none)."""
+    return dataset.dumps
 
 
-def listed(dataset: LoadedDataset) -> dict[str, str]:
+def listed(dataset: DatasetInfo) -> dict[str, str]:
     """name -> SHA-256 from the folder's SHA256SUMS (empty when there is none)."""
-    path = folder(dataset) / SUMS
+    where = folder(dataset)
+    if where is None:
+        return {}
+    path = where / SUMS
     if not path.is_file():
         return {}
     sums = {}
@@ -72,15 +71,21 @@ def listed(dataset: LoadedDataset) -> dict[str, str]:
     return sums
 
 
-def dumps(dataset: LoadedDataset, cache: dict[str, Dump]) -> list[Dump]:
-    """Every listed file that exists, with its size and whether its checksum matches."""
-    result = []
+def dumps(dataset: DatasetInfo, cache: dict[str, Dump]) -> list[Dump]:
+    """Every listed file that exists, with its size and whether its checksum matches.
+
+    Hashes each file the first time (blocking: call it off the event loop).
+    """
+    where = folder(dataset)
+    result: list[Dump] = []
     for name, sha in sorted(listed(dataset).items()):
-        path = folder(dataset) / name
+        if where is None:
+            break
+        path = where / name
         if not path.is_file():
             continue
         if name not in cache:
-            media, fmt = MEDIA.get(path.suffix, ("application/octet-stream", path.suffix))
+            media, fmt = _media(path)
             if name == "shapes.ttl":
                 fmt = "SHACL shapes, Turtle"
             elif name == "void.ttl":
@@ -88,6 +93,23 @@ def dumps(dataset: LoadedDataset, cache: dict[str, Dump]) -> list[Dump]:
             cache[name] = Dump(name, sha, path.stat().st_size, media, fmt, file_sha256(path) == sha)
         result.append(cache[name])
     return result
+
+
+def _media(path: Path) -> tuple[str, str]:
+    """The Content-Type of a dump and its format's name for people."""
+    fmt = formats.from_extension(path.suffix, formats.RDF, formats.FILE_FORMATS)
+    if fmt is None:
+        return OCTETS, path.suffix
+    named = " (named graphs)" if fmt in (formats.NQUADS, formats.TRIG) else ""
+    return fmt.content_type, fmt.title + named
+
+
+def _dump_cache(request: Request) -> dict[str, Dump]:
+    """The app's memo of the dumps already hashed (they never change while served)."""
+    cache: dict[str, Dump] | None = getattr(request.app.state, "web_dump_cache", None)
+    if cache is None:
+        cache = request.app.state.web_dump_cache = {}
+    return cache
 
 
 def human_size(size: int) -> str:
@@ -101,24 +123,24 @@ def human_size(size: int) -> str:
 
 
 @router.api_route("/download/{name}", methods=["GET", "HEAD"])
-async def download(request: Request, name: str) -> Response:
+async def download(dataset: DatasetDep, name: str) -> Response:
     """A file listed in SHA256SUMS, with its media type; anything else is 404."""
-    dataset: LoadedDataset = request.app.state.dataset
     sums = listed(dataset)
-    path = folder(dataset) / name
-    if name == SUMS and path.is_file():
+    where = folder(dataset)
+    path = where / name if where is not None else None
+    if path is not None and name == SUMS and path.is_file():
         return FileResponse(
             path,
             media_type="text/plain; charset=utf-8",
             headers={"Access-Control-Allow-Origin": "*"},
         )
-    if name not in sums or not path.is_file():
+    if path is None or name not in sums or not path.is_file():
         return Response(
             f"no file {name!r} is published; see /downloads\n",
             status_code=404,
             media_type="text/plain; charset=utf-8",
         )
-    media, _ = MEDIA.get(path.suffix, ("application/octet-stream", ""))
+    media, _ = _media(path)
     return FileResponse(
         path,
         media_type=media,
@@ -132,15 +154,15 @@ async def download(request: Request, name: str) -> Response:
 
 
 @router.api_route("/downloads", methods=["GET", "HEAD"])
-async def downloads_page(request: Request) -> Response:
+async def downloads_page(
+    request: Request, dataset: DatasetDep, settings: SettingsDep
+) -> Response:
     """The dumps, the VoID/DCAT summary, the licence and how to cite."""
     lang, _ = i18n.choose(request)
-    dataset: LoadedDataset = request.app.state.dataset
-    cache = getattr(request.app.state, "web_dump_cache", None)
-    if cache is None:
-        cache = request.app.state.web_dump_cache = {}
-    files = dumps(dataset, cache)
-    iris = IriMap(request.app.state.settings.base_iri)
+    cache = _dump_cache(request)
+    # Hashing the files reads them whole: never on the event loop.
+    files = await run_in_threadpool(dumps, dataset, cache)
+    iris = IriMap(settings.base_iri)
     dataset_iri = iris.base + "id/dataset"
     summary = []
     try:

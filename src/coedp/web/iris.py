@@ -15,14 +15,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-# Extension of a document -> short name of its form.
-EXTENSIONS: dict[str, str] = {
-    ".html": "html",
-    ".ttl": "turtle",
-    ".nt": "ntriples",
-    ".jsonld": "jsonld",
-    ".rdf": "rdfxml",
-}
+from coedp.server.formats import DOCUMENT_FORMATS
+
+# Extension of a document -> its form (a name of ``formats.DOCUMENT_FORMATS``).
+EXTENSIONS: dict[str, str] = {f.extension: f.name for f in DOCUMENT_FORMATS}
 EXTENSION_OF: dict[str, str] = {name: ext for ext, name in EXTENSIONS.items()}
 
 # Path segments of the base that name things, terms and graphs.

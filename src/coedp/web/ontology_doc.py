@@ -17,6 +17,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request, Response
 
 from coedp.namespaces import COEDP
+from coedp.server import formats
 from coedp.web import catalogue, data, deref, describe, i18n, render
 from coedp.web.catalogue import OWL, RDF, RDFS, Catalogue
 from coedp.web.data import DataError
@@ -134,7 +135,7 @@ async def ontology(request: Request) -> Response:
         metadata.append((builder.prop(p.value)[0], builder.value(o)))
     docs = term_docs(cat, iris, lang, usage)
     forms = [
-        (deref.TITLES[name], iris.doc_path(NS, name))
+        (formats.by_name(name).title, iris.doc_path(NS, name))
         for name in ("turtle", "ntriples", "jsonld", "rdfxml")
     ]
     return render.page(

@@ -215,8 +215,10 @@ INDEXES: tuple[Index, ...] = (
             Column("activities", ("Activities", "Activités"), "number"),
         ),
         P
-        + """SELECT ?item ?post ?activities WHERE {
+        + """PREFIX schema: <https://schema.org/>
+SELECT ?item ?post ?activities ?sortName WHERE {
   ?item a coedp:Person .
+  OPTIONAL { ?item schema:familyName ?sortName }
   OPTIONAL { ?item coedp:holds ?post }
   OPTIONAL { SELECT ?item (COUNT(DISTINCT ?a) AS ?activities) WHERE {
              ?p coedp:participant ?item ; coedp:activity ?a } GROUP BY ?item }
@@ -275,7 +277,9 @@ async def index_rows(request: Request, ix: Index, cat: Catalogue,
         for col in ix.columns:
             if col.kind == "name":
                 v = link(item)
-                cell = Cell([v], _sort_key("name", [v.text]))
+                # People are filed under their family name (?sortName), then the full name.
+                family = [t.value for t in values.get("sortName", [])[:1]]
+                cell = Cell([v], _sort_key("name", [*family, v.text]))
             elif col.kind == "kind":
                 kinds = cat.kinds(item, D)
                 vs = [link(k) for k in kinds]

@@ -1,6 +1,6 @@
 """The whole site: the SPARQL endpoint app plus the linked-data pages.
 
-``create_site(settings, dataset)`` calls the endpoint's ``create_app`` with
+``create_site(settings, backend)`` calls the endpoint's ``create_app`` with
 the routers of this package and the query page as its ``query_page`` hook,
 then serves HTML 404 pages to browsers (RDF and other clients keep the
 endpoint's plain-text 404).
@@ -16,8 +16,8 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from coedp.server.app import create_app
+from coedp.server.backends import QueryBackend
 from coedp.server.settings import Settings
-from coedp.server.store import LoadedDataset
 from coedp.web import deref, downloads, ontology_doc, pages, query_page
 
 STATIC = Path(__file__).parent / "static"
@@ -48,12 +48,12 @@ async def static(name: str) -> Response:
     )
 
 
-def create_site(settings: Settings, dataset: LoadedDataset | None = None, *,
-                cleanup_on_shutdown: bool = False) -> FastAPI:
-    """The endpoint with the site's pages (``cleanup_on_shutdown`` as for ``create_app``)."""
+def create_site(settings: Settings, backend: QueryBackend | None = None) -> FastAPI:
+    """The endpoint with the site's pages around ``backend`` (opened from ``settings`` when
+    not given)."""
     app = create_app(
         settings,
-        dataset,
+        backend,
         routers=[
             static_router,
             pages.router,
@@ -63,7 +63,6 @@ def create_site(settings: Settings, dataset: LoadedDataset | None = None, *,
             downloads.router,
         ],
         query_page=query_page.sparql_query_page,
-        cleanup_on_shutdown=cleanup_on_shutdown,
     )
     app.state.web_lock = asyncio.Lock()
     fallback = app.exception_handlers[StarletteHTTPException]  # the endpoint's problem details
