@@ -160,10 +160,12 @@ def _diagnose(query: str, prefixes: Mapping[str, str]) -> _Finding | None:
     return diagnosis.at_end()
 
 
+# Each closing bracket and the opening one it closes.
+_PAIRS = {"}": "{", ")": "(", "]": "[", ">>": "<<"}
+
+
 class _Diagnosis:
     """What :func:`_diagnose` has read so far: brackets, the query form, declared prefixes."""
-
-    PAIRS = {"}": "{", ")": "(", "]": "[", ">>": "<<"}
 
     def __init__(self, query: str, prefixes: Mapping[str, str]) -> None:
         from coedp.server.guard import _Lexer
@@ -208,9 +210,9 @@ class _Diagnosis:
             return _Finding(token.offset, f"the {text} at "
                             f"{position(query, token.offset)} closes nothing")
         opened, at = self.brackets.pop()
-        if self.PAIRS[text] == opened:
+        if _PAIRS[text] == opened:
             return None
-        closer = next(c for c, o in self.PAIRS.items() if o == opened)
+        closer = next(c for c, o in _PAIRS.items() if o == opened)
         return _Finding(
             token.offset,
             f"the {text} at {position(query, token.offset)} does not close the "

@@ -333,6 +333,19 @@ class WorkerPool:
     # -- running ----------------------------------------------------------
     async def run(self, task: object, timeout: float) -> Outcome:
         """Run ``task`` in a worker; 503 when it times out or no worker frees up."""
+        answer = await self.exchange(task, timeout)
+        if isinstance(answer, Outcome):
+            return answer
+        log.error("query worker answered a %s, not an Outcome", type(answer).__name__)
+        return Outcome(500, message="internal error; the server log has the details")
+
+    async def exchange(self, task: object, timeout: float) -> object:
+        """Send ``task`` to a worker and return its answer, whatever the process body sends.
+
+        An :class:`Outcome` from a query worker (:meth:`run` is for them); a
+        process body of a subclass may answer other objects. The pool's own
+        answers (busy, timed out, out of memory, died) are Outcomes.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -359,9 +372,9 @@ class WorkerPool:
             answer = await self._await_answer(worker, loop.time() + timeout, timeout)
             if answer is not None:  # stopped: the worker's replacement is on this query too
                 return replace(answer, cpu=self._cpu_used(worker) + self._start_seconds)
-            outcome = await loop.run_in_executor(self._readers, worker.conn.recv)
+            outcome: object = await loop.run_in_executor(self._readers, worker.conn.recv)
             done = True
-            if not isinstance(outcome, Outcome):  # the remote engine's guards answer otherwise
+            if not isinstance(outcome, Outcome):  # another body's answer (see exchange)
                 return outcome
             # A long query's worker is replaced: the start of the new one is on it too.
             spent = self._cpu_used(worker) + (self._start_seconds if worker.long else 0.0)
