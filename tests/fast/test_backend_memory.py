@@ -146,3 +146,13 @@ def test_a_store_without_dumps_publishes_none() -> None:
     assert page.status_code == 200 and "No dump is published" in page.text
     assert get(site, "/download/SHA256SUMS").status_code == 404
     assert count(get(site, "/sparql", params={"query": COUNT})) == 1
+
+
+def test_the_settings_limits_hold() -> None:
+    backend = MemoryBackend.from_settings(Settings(data=SMALL, max_query_tokens=20))
+    assert backend.info.origin == str(SMALL)
+    app = create_app(Settings(max_query_tokens=20), backend)
+    long = "SELECT * WHERE { ?s ?p ?o . ?s ?p ?o . ?s ?p ?o . ?s ?p ?o } LIMIT 1"
+    r = get(app, "/sparql", params={"query": long})
+    assert r.status_code == 400 and "more than 20 terms" in r.text
+    assert count(get(app, "/sparql", params={"query": COUNT})) > 0

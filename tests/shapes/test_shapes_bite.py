@@ -955,6 +955,24 @@ CASES = [
         put(COEDP.countryAuthority, URIRef("https://www.wikidata.org/entity/Q183")),
     ),
     Case(
+        "family-name-tagged",
+        "family-name-value",
+        "person/jimmy-wales",
+        put(SCHEMA.familyName, Literal("Wales", lang="en")),
+    ),
+    Case(
+        "family-name-not-in-name",
+        "family-name-in-name",
+        "person/mark-zuckerberg",
+        put(SCHEMA.familyName, plain("Smith")),
+    ),
+    Case(
+        "family-name-on-an-organisation",
+        "family-name-of-a-person",
+        "org/microsoft",
+        add(SCHEMA.familyName, plain("Microsoft")),
+    ),
+    Case(
         "same-as-string",
         "same-as",
         "country/fr",

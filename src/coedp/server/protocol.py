@@ -116,7 +116,7 @@ async def _sparql(request: Request, parts: Services) -> Response:
     # A browser's SELECT/ASK goes to the results page when one is plugged in.
     results_page = parts.results_page
     as_page = (
-        results_page is not None and fmt.kind == "results" and not fields.formats()
+        results_page is not None and fmt.kind == formats.RESULTS and not fields.formats()
         and negotiation.accepts_html(request.headers.get("accept"))
     )
 
@@ -132,8 +132,8 @@ async def _sparql(request: Request, parts: Services) -> Response:
     protocol_dataset = bool(default_graphs or named_graphs)
     task = QueryTask(
         query=query,
-        results_format=fmt.name if fmt.kind == "results" else "json",
-        rdf_format=fmt.name if fmt.kind == "rdf" else "turtle",
+        results_format=fmt.name if fmt.kind == formats.RESULTS else "json",
+        rdf_format=fmt.name if fmt.kind == formats.RDF else "turtle",
         max_rows=settings.max_rows,
         base_iri=settings.base_iri,
         default_graphs=tuple(default_graphs) if protocol_dataset else None,

@@ -53,6 +53,7 @@ HOP_PROPERTIES = (
     COEDP + "startDate",
     COEDP + "endDate",
     COEDP + "dateText",
+    COEDP + "datePrecision",
     COEDP + "organisedBy",
     COEDP + "firstLine",
     COEDP + "lastLine",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from coedp.namespaces import COEDP
 from coedp.web import catalogue as c
+from coedp.web import dates
 from coedp.web.catalogue import Catalogue
 from coedp.web.data import Term
 from coedp.web.describe import Description
@@ -326,6 +327,7 @@ class Value:
     lang: str = ""
     iri: str = ""
     external: bool = False
+    title: str = ""  # a tooltip: the source's wording of a date
 
 
 @dataclass
@@ -495,6 +497,12 @@ class Builder:
             groups.setdefault(GROUP_OF.get(prop, "other"), []).append(
                 Fact(label, prop, href, facts[prop])
             )
+        if desc.values(_d("startDate")) and "dates" in groups:
+            # The date as a reader reads it, first: the facts below are its wording and bounds.
+            own = {desc.iri: {p.value: [o] for p, o in desc.out if p.value.startswith(D)}}
+            groups["dates"].insert(
+                0, Fact(t("timeline.date", self.lang), "", None, [self._stated_date(own, desc.iri)])
+            )
         keys = [g for g, _ in GROUPS] + ["other"]
         return [Group(k, t("group." + k, self.lang), groups[k]) for k in keys if k in groups]
 
@@ -545,13 +553,12 @@ class Builder:
             statuses = [
                 v for part in parts.get(activity, []) for v in self._links(hop, part, "status")
             ]
-            date_text = self._first(hop, activity, "dateText")
             start = self._date_of(hop, activity)
             rows.append(
                 Row(
                     start,
                     [
-                        [Value(date_text or start)],
+                        [self._stated_date(hop, activity)],
                         [self.link(activity)],
                         self._links(hop, activity, "organisedBy"),
                         _unique(roles),
@@ -577,9 +584,9 @@ class Builder:
                     [
                         [self.value(v) for v in node.get(c.ORG + "organization", [])],
                         self._links(hop, membership, "membershipStatus"),
-                        [Value(start)] if start else [],
+                        [self._lexical_date(start)] if start else [],
                         self._links(hop, membership, "joinedBy"),
-                        [Value(end)] if end else [],
+                        [self._lexical_date(end)] if end else [],
                         self._links(hop, membership, "endedBy")
                         + [Value(r.value, lang=r.lang) for r in reason],
                         [self.link(membership)],
@@ -595,14 +602,31 @@ class Builder:
             by_activity.setdefault(activity, []).append(self.link(participant))
         rows = []
         for activity, who in by_activity.items():
-            date_text = self._first(hop, activity, "dateText")
             start = self._first(hop, activity, "startDate")
             who.sort(key=lambda v: v.text.casefold())
-            rows.append(
-                Row(start, [[Value(date_text or start)], [self.link(activity)], _unique(who)])
-            )
+            cells = [[self._stated_date(hop, activity)], [self.link(activity)], _unique(who)]
+            rows.append(Row(start, cells))
         rows.sort(key=lambda r: (r.date or "9999", r.cells[1][0].text.casefold()))
         return rows
+
+    def _stated_date(self, hop: Hop, node: str) -> Value:
+        """``node``'s date in the page's language at its precision, the source's wording as
+        the tooltip (the wording itself where the bounds are missing)."""
+        texts = hop.get(node, {}).get(_d("dateText"), [])
+        wording = texts[0].value if texts else ""
+        shown = dates.display(
+            self._first(hop, node, "startDate"),
+            self._first(hop, node, "endDate"),
+            self._first(hop, node, "datePrecision"),
+            self.lang,
+        )
+        if not shown:
+            return Value(wording, lang=texts[0].lang if texts else "")
+        return Value(shown, title=wording)
+
+    def _lexical_date(self, text: str) -> Value:
+        """An xsd:date, gYearMonth or gYear value at its own precision."""
+        return Value(dates.display_lexical(text, self.lang) or text)
 
     def _participants(self, desc: Description, hop: Hop) -> list[Row]:
         """For an activity or event: who took part, in what role, with what status."""
@@ -641,10 +665,15 @@ class Builder:
             what = self.link(membership)
             if start:
                 rows.append(
-                    Row(start, [[Value(start)], [Value(t("timeline.joined", lang))], [what]])
+                    Row(
+                        start,
+                        [[self._lexical_date(start)], [Value(t("timeline.joined", lang))], [what]],
+                    )
                 )
             if end:
-                rows.append(Row(end, [[Value(end)], [Value(t("timeline.left", lang))], [what]]))
+                rows.append(
+                    Row(end, [[self._lexical_date(end)], [Value(t("timeline.left", lang))], [what]])
+                )
         for row in participations:
             if row.date:
                 rows.append(
@@ -654,25 +683,29 @@ class Builder:
             if p.value == _d("organisedBy"):
                 date = self._date_of(hop, s.value)
                 if date:
-                    text = self._first(hop, s.value, "dateText") or date
                     rows.append(
                         Row(
                             date,
-                            [[Value(text)], [Value(t("col.activity", lang))], [self.link(s.value)]],
+                            [
+                                [self._stated_date(hop, s.value)],
+                                [Value(t("col.activity", lang))],
+                                [self.link(s.value)],
+                            ],
                         )
                     )
-        for prop, key in (("startDate", "timeline.start"), ("endDate", "timeline.end")):
-            for value in desc.values(_d(prop)):
-                rows.append(
-                    Row(
-                        value.value,
-                        [
-                            [Value(value.value)],
-                            [Value(t(key, lang))],
-                            [Value(self.cat.label(desc.iri, lang))],
-                        ],
-                    )
+        # The entity's own date: one row at its precision, not its bounds as two days.
+        own = {desc.iri: {p.value: [o] for p, o in desc.out if p.value.startswith(D)}}
+        for value in desc.values(_d("startDate"))[:1]:
+            rows.append(
+                Row(
+                    value.value,
+                    [
+                        [self._stated_date(own, desc.iri)],
+                        [Value(t("timeline.date", lang))],
+                        [Value(self.cat.label(desc.iri, lang))],
+                    ],
                 )
+            )
         rows.sort(key=lambda r: r.date)
         return rows if len(rows) >= 2 else []
 

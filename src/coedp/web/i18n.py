@@ -119,6 +119,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "timeline.joined": ("joins the Digital Partnership", "rejoint le partenariat numérique"),
     "timeline.left": ("membership ends", "fin de l'adhésion"),
+    "timeline.date": ("date", "date"),
     "timeline.start": ("starts", "début"),
     "timeline.end": ("ends", "fin"),
     "group.identity": ("Identity", "Identité"),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request, Response
 
 from coedp.namespaces import COEDP
-from coedp.web import catalogue, charts, data, deref, i18n, render
+from coedp.web import catalogue, charts, data, dates, deref, i18n, render
 from coedp.web.catalogue import ORG, SKOS, TIME, Catalogue
 from coedp.web.data import DataError
 from coedp.web.entity import Value
@@ -81,7 +81,8 @@ INDEXES: tuple[Index, ...] = (
   OPTIONAL { ?item coedp:seatCountry ?country }
   OPTIONAL { ?m a coedp:PartnershipMembership ; org:member ?item .
              OPTIONAL { ?m coedp:cohort ?cohort } OPTIONAL { ?m coedp:membershipStatus ?status }
-             OPTIONAL { ?m org:memberDuring/time:hasBeginning/time:inXSDDate ?joined } }
+             OPTIONAL { ?m org:memberDuring/time:hasBeginning
+                          /(time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear) ?joined } }
   OPTIONAL { SELECT ?item (COUNT(DISTINCT ?a) AS ?activities) WHERE {
              ?p coedp:participant ?item ; coedp:activity ?a . ?a a coedp:WorkPlanActivity }
              GROUP BY ?item }
@@ -140,9 +141,11 @@ INDEXES: tuple[Index, ...] = (
             Column("participants", ("Participants", "Participants"), "number"),
         ),
         P
-        + """SELECT ?item ?date ?dateText ?body ?domain ?category ?participants WHERE {
+        + """SELECT ?item ?date ?dateEnd ?precision ?dateText ?body ?domain ?category ?participants
+WHERE {
   ?item a coedp:WorkPlanActivity .
   OPTIONAL { ?item coedp:startDate ?date } OPTIONAL { ?item coedp:dateText ?dateText }
+  OPTIONAL { ?item coedp:endDate ?dateEnd } OPTIONAL { ?item coedp:datePrecision ?precision }
   OPTIONAL { ?item coedp:organisedBy ?body } OPTIONAL { ?item coedp:domain ?domain }
   OPTIONAL { ?item coedp:category ?category }
   OPTIONAL { SELECT ?item (COUNT(DISTINCT ?who) AS ?participants) WHERE {
@@ -162,9 +165,10 @@ INDEXES: tuple[Index, ...] = (
             Column("location", ("Place", "Lieu"), facet=True),
         ),
         P
-        + """SELECT ?item ?date ?dateText ?location WHERE {
+        + """SELECT ?item ?date ?dateEnd ?precision ?dateText ?location WHERE {
   { ?item a coedp:Event } UNION { ?item a coedp:EventSeries }
   OPTIONAL { ?item coedp:startDate ?date } OPTIONAL { ?item coedp:dateText ?dateText }
+  OPTIONAL { ?item coedp:endDate ?dateEnd } OPTIONAL { ?item coedp:datePrecision ?precision }
   OPTIONAL { ?item coedp:location ?location }
 }""",
         default_sort="date",
@@ -251,6 +255,22 @@ def _sort_key(kind: str, texts: list[str]) -> SortKey:
     return (0, fold(" ".join(texts)))
 
 
+def _date_value(
+    values: dict[str, list[data.Term]], key: str, start: str, lang: str
+) -> Value:
+    """A date cell: written in the page's language at its precision, the source's wording
+    as its tooltip (the ``date`` column reads ?dateEnd, ?precision and ?dateText)."""
+    if key != "date":
+        return Value(dates.display_lexical(start, lang) or start)
+
+    def first(name: str) -> str:
+        found = values.get(name, [])
+        return found[0].value if found else ""
+
+    shown = dates.display(start, first("dateEnd"), first("precision"), lang)
+    return Value(shown or start, title=first("dateText"))
+
+
 async def index_rows(request: Request, ix: Index, cat: Catalogue,
                      lang: str) -> list[dict[str, Cell]]:
     """Every row of an index: column key -> Cell."""
@@ -289,8 +309,7 @@ async def index_rows(request: Request, ix: Index, cat: Catalogue,
                 if col.kind == "link":
                     vs = [link(term.value) for term in terms if term.is_iri]
                 elif col.kind == "date":
-                    shown = values.get("dateText") if col.key == "date" else None
-                    vs = [Value(x.value, lang=x.lang) for x in (shown or terms)]
+                    vs = [_date_value(values, col.key, term.value, lang) for term in terms[:1]]
                     cell = Cell(vs, _sort_key("date", [x.value for x in terms]))
                     row[col.key] = cell
                     continue

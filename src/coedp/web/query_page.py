@@ -9,19 +9,31 @@ results in every format from /sparql, and errors with their message and
 position. A query runs through the endpoint's own guard (``lex_check`` in
 a thread of this process, then the worker's parse check) and worker pool, under the same
 timeout and row cap as /sparql.
+
+With the editor bundle (static/editor/, built from frontend/ when the package is
+built) the page also loads ``/static/editor/editor.js``: a CodeMirror editor over the
+same form, with completion from ``/query/completions.json``, Ctrl+Enter, error marks,
+and results fetched from /sparql as a sortable, paged table, bars, a timeline or a
+map. Only this page allows the site's own scripts (``script-src 'self'``); without
+the bundle or without JavaScript it is the plain form above.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
+from markupsafe import Markup
 
+from coedp.build.terms import shorten_iri
 from coedp.server.guard import GuardError, lex_check_off_loop
-from coedp.web import catalogue, data, i18n, render
+from coedp.web import catalogue, completions, data, i18n, render
 from coedp.web.data import DataError, Term
 from coedp.web.iris import IriMap
 
@@ -37,6 +49,68 @@ DEFAULT_QUERY = (
     '  FILTER(lang(?name) = "en")\n'
     "}\nORDER BY ?name\n"
 )
+EDITOR = Path(__file__).parent / "static" / "editor"
+BUNDLE_FILES = ("editor.js", "editor.css")
+EDITOR_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
+# The site's policy with the page's own scripts allowed (no inline script, no eval).
+QUERY_CSP = render.CSP.replace("script-src 'none'", "script-src 'self'")
+# What the editor's script says, in the page's language: (English, French).
+EDITOR_STRINGS: dict[str, tuple[str, str]] = {
+    "editorLabel": ("SPARQL query editor", "Éditeur de requête SPARQL"),
+    "keys": (
+        "Ctrl+Enter runs the query; Ctrl+Space completes prefixes, terms and names.",
+        "Ctrl+Entrée exécute la requête ; Ctrl+Espace complète préfixes, termes et noms.",
+    ),
+    "running": ("Running…", "Exécution…"),
+    "rows": ("{n} row(s) in {ms} ms", "{n} ligne(s) en {ms} ms"),
+    "triples": ("{n} triple(s) in {ms} ms", "{n} triplet(s) en {ms} ms"),
+    "range": ("{from}–{to} of {total}", "{from}–{to} sur {total}"),
+    "noRows": ("No rows", "Aucune ligne"),
+    "previous": ("Previous", "Précédent"),
+    "next": ("Next", "Suivant"),
+    "perPage": ("Rows per page", "Lignes par page"),
+    "sortBy": ("Sort by", "Trier par"),
+    "views": ("Result views", "Vues du résultat"),
+    "table": ("Table", "Tableau"),
+    "chart": ("Bar chart", "Diagramme en barres"),
+    "timeline": ("Timeline", "Frise chronologique"),
+    "map": ("Map", "Carte"),
+    "chartOf": ("{value} by {label}", "{value} par {label}"),
+    "timelineOf": ("{date} on a timeline", "{date} sur une frise"),
+    "timelineLegend": (
+        "A date known to the year or the month is drawn over that whole year or month; "
+        "a date known to the day is a narrow mark.",
+        "Une date connue à l'année ou au mois couvre toute l'année ou tout le mois ; "
+        "une date connue au jour est un trait fin.",
+    ),
+    "precision_year": ("known to the year", "connue à l'année"),
+    "precision_month": ("known to the month", "connue au mois"),
+    "precision_day": ("known to the day", "connue au jour"),
+    "mapOf": ("{n} point(s), on a plain latitude/longitude grid",
+              "{n} point(s), sur une grille de latitudes et longitudes"),
+    "shownOf": ("{shown} of {total} shown", "{shown} sur {total} affichés"),
+    "unknown": ("unknown", "inconnu"),
+    "filterExamples": ("Find an example", "Chercher un exemple"),
+    "licences": ("the editor's licences", "licences de l'éditeur"),
+    "download": ("Download the results", "Télécharger les résultats"),
+    "permalink": ("Permalink to this query", "Lien permanent vers cette requête"),
+    "error": ("The query was not run", "La requête n'a pas été exécutée"),
+    "failed": ("The endpoint could not be reached:", "Le point d'accès est injoignable :"),
+    "askTrue": ("Yes (true)", "Oui (true)"),
+    "askFalse": ("No (false)", "Non (false)"),
+    "unexpected": (
+        "syntax error at line {line}, column {column}: unexpected “{text}”",
+        "erreur de syntaxe ligne {line}, colonne {column} : « {text} » inattendu",
+    ),
+    "unfinished": (
+        "syntax error at line {line}, column {column}: the query ends too early",
+        "erreur de syntaxe ligne {line}, colonne {column} : la requête s'arrête trop tôt",
+    ),
+}
 _POSITION = re.compile(r"line:?\s*(\d+),?\s*col(?:umn)?:?\s*(\d+)", re.IGNORECASE)
 
 
@@ -49,6 +123,7 @@ class Cell:
     label: str = ""
     lang: str = ""
     datatype: str = ""
+    short: str = ""  # an IRI's prefixed name (``orgs:microsoft``), else ``<iri>``
 
 
 @dataclass
@@ -81,6 +156,62 @@ def sparql_query_page(request: Request) -> Response:
     return editor_page(request, None, None)
 
 
+def editor_bundle() -> bool:
+    """Whether the editor's script and style sheet were built into the package."""
+    return all((EDITOR / name).is_file() for name in BUNDLE_FILES)
+
+
+def bundle_version() -> str:
+    """A short digest of the bundle, so that browsers fetch a rebuilt one at once."""
+    return _digest(tuple((EDITOR / n).stat().st_mtime_ns for n in BUNDLE_FILES))
+
+
+@functools.lru_cache(maxsize=4)
+def _digest(stamp: tuple[int, ...]) -> str:
+    digest = hashlib.sha256()
+    for name in BUNDLE_FILES:
+        digest.update((EDITOR / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def editor_config(request: Request, lang: str) -> Markup:
+    """The editor's settings, as JSON for a data block (never executed)."""
+    config = {
+        "lang": lang,
+        "base": request.app.state.settings.base_iri,
+        "completions": "/query/completions.json",
+        "strings": {key: pair[1 if lang == "fr" else 0] for key, pair in EDITOR_STRINGS.items()},
+    }
+    return render.json_ld(config)  # "<", ">" and "&" escaped: safe inside the element
+
+
+@router.api_route("/query/completions.json", methods=["GET", "HEAD"])
+async def completions_json(request: Request) -> Response:
+    """The editor's vocabulary: prefixes, terms and labelled entities of the graph."""
+    try:
+        body = await completions.document(request.app)
+    except DataError as exc:
+        return Response(f"{exc}\n", status_code=503, media_type="text/plain; charset=utf-8")
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.api_route("/static/editor/{name}", methods=["GET", "HEAD"])
+async def editor_static(name: str) -> Response:
+    """The editor bundle's files (only the names built into static/editor/)."""
+    path = EDITOR / name
+    if "/" in name or path.suffix not in EDITOR_TYPES or not path.is_file():
+        return Response("no such file\n", status_code=404, media_type="text/plain")
+    return Response(
+        path.read_bytes(),
+        media_type=EDITOR_TYPES[path.suffix],
+        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
+
+
 def editor_page(request: Request, text: str | None, result: Result | None) -> Response:
     """The editor (with ``text``, else the chosen example, else a first query), the examples
     and ``result``."""
@@ -94,6 +225,7 @@ def editor_page(request: Request, text: str | None, result: Result | None) -> Re
         editor = chosen.text
     else:
         editor = DEFAULT_QUERY
+    bundle = editor_bundle()
     return render.page(
         request,
         "query.html",
@@ -104,7 +236,29 @@ def editor_page(request: Request, text: str | None, result: Result | None) -> Re
             "notice": notice,
             "result": result,
             "permalink": "/query?" + urlencode({"query": editor}) if result else None,
+            "editor_bundle": bundle,
+            "editor_version": bundle_version() if bundle else "",
+            "editor_config": editor_config(request, lang),
+            "shown_range": _shown_range(result, lang),
         },
+        headers={"Content-Security-Policy": QUERY_CSP},
+    )
+
+
+def _shown_range(result: Result | None, lang: str) -> str:
+    """``1–1,000 of 18,185`` when the table shows only the first rows of a result."""
+    if result is None or result.total <= len(result.rows) or not result.rows:
+        return ""
+    sep = "\u202f" if lang == "fr" else ","
+
+    def number(n: int) -> str:
+        return f"{n:,}".replace(",", sep)
+
+    template = EDITOR_STRINGS["range"][1 if lang == "fr" else 0]
+    return (
+        template.replace("{from}", "1")
+        .replace("{to}", number(len(result.rows)))
+        .replace("{total}", number(result.total))
     )
 
 
@@ -149,7 +303,7 @@ async def run_query(request: Request, text: str, lang: str) -> Result:
             href = iris.link(term.value)
             if href is None and term.value.startswith(("http://", "https://")):
                 href = term.value
-            return Cell(term.value, href, label)
+            return Cell(term.value, href, label, short=shorten_iri(term.value))
         if term.kind == "bnode":
             return Cell("_:" + term.value)
         return Cell(term.value, lang=term.lang, datatype=term.datatype)
@@ -169,12 +323,27 @@ async def run_query(request: Request, text: str, lang: str) -> Result:
     if "boolean" in doc:
         result.boolean = bool(doc["boolean"])
         return result
-    result.columns = doc.get("head", {}).get("vars", [])
+    result.columns = star_order(text, doc.get("head", {}).get("vars", []))
     rows = data.parse_results(outcome.body)
     result.total = len(rows)
     for row in rows[:SHOWN_ROWS]:
         result.rows.append([cell(row.get(col)) for col in result.columns])
     return result
+
+
+_STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", re.IGNORECASE)
+
+
+def star_order(text: str, columns: list[str]) -> list[str]:
+    """The columns of ``SELECT *`` in the order the query first names them (the engine's
+    own order is alphabetical from the end); other queries keep theirs."""
+    star = _STAR.search(text)
+    if star is None:
+        return columns
+    seen: dict[str, int] = {}
+    for match in re.finditer(r"[?$]([A-Za-z0-9_\u00b7-\uffff]+)", text[star.end() :]):
+        seen.setdefault(match.group(1), match.start())
+    return sorted(columns, key=lambda c: (seen.get(c, len(text)), columns.index(c)))
 
 
 def _from_ox(term: object) -> Term:

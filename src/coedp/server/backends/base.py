@@ -17,7 +17,7 @@ in front of any of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -86,7 +86,7 @@ class BackendStatus:
     max_queue: int = 0
     saturated: bool = False  # its queue is full: new queries are refused
     # Why it is not ready, for people (empty when ready).
-    reason: str = field(default="")
+    reason: str = ""
 
 
 @runtime_checkable

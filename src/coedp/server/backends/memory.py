@@ -26,6 +26,8 @@ from coedp.server.backends.base import (
     ask_exists,
 )
 from coedp.server.engine import Outcome, execute
+from coedp.server.limits import MIB
+from coedp.server.settings import Settings
 from coedp.server.store import DatasetError, resolve_source, source_format, statistics
 
 
@@ -86,6 +88,20 @@ class MemoryBackend:
             store, version=file_sha256(source), last_modified=source.stat().st_mtime,
             origin=str(source), dumps=source.parent, max_response_bytes=max_response_bytes,
             max_tokens=max_tokens,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, path: Path | None = None) -> MemoryBackend:
+        """``from_path`` with the limits of ``settings`` (the byte cap of a response, the
+        terms of a query), as ``coedp serve`` gives its workers; ``path`` defaults to
+        ``settings.data``."""
+        source = path if path is not None else settings.data
+        if source is None:
+            raise DatasetError("no dataset to load: give a path or settings.data")
+        return cls.from_path(
+            source, base_iri=settings.base_iri,
+            max_response_bytes=settings.max_response_mb * MIB,
+            max_tokens=settings.max_query_tokens,
         )
 
     @property
