@@ -12,7 +12,9 @@
 Everything else says what this module says: ``coedp --version`` and
 ``coedp.__version__``, the ontology's ``owl:versionInfo`` and ``owl:versionIRI``
 (written by the build, :func:`coedp.build.pipeline.stamp_release`; ontology/
-does not state them), and the dataset's description, pages and citation.
+does not state them), the dataset description (void.ttl: ``dct:issued``,
+``dcat:version``), the pages, the citation block, the BibTeX entry and
+CITATION.cff (a test compares CITATION.cff with this module).
 """
 
 from __future__ import annotations

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
+from support.inprocess import LoopThread, SyncASGITransport
+from support.servers import SMALL
 
 from coedp.server.app import create_app
+from coedp.server.backends.memory import MemoryBackend
 from coedp.server.settings import Settings
-
-from .conftest import SMALL, free_port
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
@@ -31,7 +29,8 @@ def query_page(request: Request) -> Response:
 
 
 @pytest.fixture(scope="module")
-def base() -> Iterator[str]:
+def hooked() -> Iterator[httpx.Client]:
+    """A client on create_app with the hooks, over the in-memory backend, in this process."""
     pages = APIRouter()
 
     @pages.get("/")
@@ -39,40 +38,33 @@ def base() -> Iterator[str]:
         return HTMLResponse("<p>custom home</p>")
 
     app = create_app(
-        Settings(data=SMALL, workers=1), routers=[pages], query_page=query_page,
-        results_page=results_page,
+        Settings(data=SMALL), MemoryBackend.from_path(SMALL), routers=[pages],
+        query_page=query_page, results_page=results_page,
     )
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            if httpx.get(f"{url}/readyz").status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    yield url
-    server.should_exit = True
-    thread.join(30)
+    loop = LoopThread()
+    try:
+        with httpx.Client(transport=SyncASGITransport(app, loop, ("127.0.0.1", 40000)),
+                          base_url="http://127.0.0.1:8000") as client:
+            yield client
+    finally:
+        loop.close()
 
 
-def test_extra_router_replaces_home(base):
-    assert "custom home" in httpx.get(base + "/").text
+def test_extra_router_replaces_home(hooked):
+    assert "custom home" in hooked.get("/").text
 
 
-def test_query_page_hook(base):
-    r = httpx.get(base + "/sparql", headers={"accept": BROWSER})
+def test_query_page_hook(hooked):
+    r = hooked.get("/sparql", headers={"accept": BROWSER})
     assert "custom query page" in r.text
 
 
-def test_results_page_hook_for_browsers_only(base):
+def test_results_page_hook_for_browsers_only(hooked):
     query = {"query": "SELECT * WHERE { ?s a <https://coedp.org/def/Company> }"}
-    r = httpx.get(base + "/sparql", params=query, headers={"accept": BROWSER})
+    r = hooked.get("/sparql", params=query, headers={"accept": BROWSER})
     assert r.text == "<p>3 rows</p>" and r.headers["etag"]
-    r = httpx.get(base + "/sparql", params=query)
+    r = hooked.get("/sparql", params=query)
     assert r.headers["content-type"].startswith("application/sparql-results+json")
-    r = httpx.get(base + "/sparql", params={**query, "format": "csv"},
+    r = hooked.get("/sparql", params={**query, "format": "csv"},
                   headers={"accept": BROWSER})
     assert r.headers["content-type"].startswith("text/csv")

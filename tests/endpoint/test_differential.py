@@ -1,6 +1,7 @@
 """The endpoint and rdflib's SPARQL engine agree on every query of queries/.
 
-The real dataset is built with ``coedp build --out TMP`` and served; each
+The real dataset is built with ``coedp build --out TMP`` and served (in this process,
+over the in-memory backend: the engine's own evaluation, as in the workers); each
 queries/*.rq is asked of the endpoint and of an rdflib Dataset (default graph
 = union) loaded from the same TriG. Rows are compared as multisets, in order
 when the query has ORDER BY; numeric literals are compared by value.
@@ -19,10 +20,9 @@ import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
+from support.inprocess import InProcessSite
 
 from coedp.paths import queries_dir
-
-from .conftest import Server
 
 QUERIES = sorted(queries_dir().glob("*.rq"))
 NUMERIC = {
@@ -45,10 +45,10 @@ def built(built_dist: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def endpoint(built: Path) -> Iterator[Server]:
-    srv = Server(built, "--timeout", "120")
-    yield srv
-    srv.stop()
+def endpoint(real_app: InProcessSite) -> Iterator[httpx.Client]:
+    """A client on the site over the built dataset, in this process (timeout 120 s)."""
+    with real_app.client() as client:
+        yield client
 
 
 @pytest.fixture(scope="module")
@@ -96,18 +96,18 @@ def canonical_graph(graph: Graph) -> Graph:
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=[p.stem for p in QUERIES])
-def test_same_answer_as_rdflib(path: Path, endpoint: Server, reference: Dataset):
+def test_same_answer_as_rdflib(path: Path, endpoint: httpx.Client, reference: Dataset):
     query = path.read_text(encoding="utf-8")
     expected = reference.query(query)
     if expected.type in ("CONSTRUCT", "DESCRIBE"):
-        r = httpx.post(endpoint.sparql, data={"query": query},
-                       headers={"accept": "application/n-triples"}, timeout=150)
+        r = endpoint.post("/sparql", data={"query": query},
+                          headers={"accept": "application/n-triples"}, timeout=150)
         assert r.status_code == 200, r.text
         got = Graph().parse(data=r.content, format="nt")
         assert isomorphic(canonical_graph(got), canonical_graph(expected.graph)), path.name
         return
-    r = httpx.post(endpoint.sparql, data={"query": query},
-                   headers={"accept": "application/sparql-results+json"}, timeout=150)
+    r = endpoint.post("/sparql", data={"query": query},
+                      headers={"accept": "application/sparql-results+json"}, timeout=150)
     assert r.status_code == 200, r.text
     answer = r.json()
     if expected.type == "ASK":

@@ -34,19 +34,19 @@ CONSTRUCT = "CONSTRUCT WHERE { ?s a <https://coedp.org/def/Company> }"
         ("application/sparql-results+json;q=0, */*;q=0.1", "application/sparql-results+xml"),
     ],
 )
-def test_select_negotiation(client, accept, media):
-    r = client.get("/sparql", params={"query": SELECT}, headers={"accept": accept})
+def test_select_negotiation(app_client, accept, media):
+    r = app_client.get("/sparql", params={"query": SELECT}, headers={"accept": accept})
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].split(";")[0] == media
 
 
-def test_select_results_in_each_format_agree(client):
+def test_select_results_in_each_format_agree(app_client):
     labels = set()
-    r = client.get("/sparql", params={"query": SELECT, "format": "json"})
+    r = app_client.get("/sparql", params={"query": SELECT, "format": "json"})
     labels.add(frozenset(b["label"]["value"] for b in r.json()["results"]["bindings"]))
-    r = client.get("/sparql", params={"query": SELECT, "format": "csv"})
+    r = app_client.get("/sparql", params={"query": SELECT, "format": "csv"})
     labels.add(frozenset(row["label"] for row in csv.DictReader(io.StringIO(r.text))))
-    r = client.get("/sparql", params={"query": SELECT, "format": "tsv"})
+    r = app_client.get("/sparql", params={"query": SELECT, "format": "tsv"})
     rows = r.text.splitlines()
     assert rows[0] == "?label"
     assert '"Conseil de l\'Europe"@fr' in rows[1:]
@@ -65,8 +65,8 @@ def test_select_results_in_each_format_agree(client):
         ("application/rdf+xml;q=0.5, application/ld+json;q=0.8", "application/ld+json", "json-ld"),
     ],
 )
-def test_construct_negotiation(client, accept, media, fmt):
-    r = client.get("/sparql", params={"query": CONSTRUCT}, headers={"accept": accept})
+def test_construct_negotiation(app_client, accept, media, fmt):
+    r = app_client.get("/sparql", params={"query": CONSTRUCT}, headers={"accept": accept})
     assert r.status_code == 200
     assert r.headers["content-type"].split(";")[0] == media
     assert len(Graph().parse(data=r.content, format=fmt)) == 3
@@ -81,8 +81,8 @@ def test_construct_negotiation(client, accept, media, fmt):
         ({"format": "text/csv"}, "text/csv"),
     ],
 )
-def test_format_parameters_override_accept(client, params, media):
-    r = client.get("/sparql", params={"query": SELECT, **params},
+def test_format_parameters_override_accept(app_client, params, media):
+    r = app_client.get("/sparql", params={"query": SELECT, **params},
                    headers={"accept": "application/sparql-results+json"})
     assert r.headers["content-type"].split(";")[0] == media
 
@@ -93,24 +93,24 @@ def test_format_parameters_override_accept(client, params, media):
      ("jsonld", "application/ld+json"), ("xml", "application/rdf+xml"),
      ("turtle", "text/turtle"), ("ntriples", "application/n-triples")],
 )
-def test_short_format_names_for_graphs(client, short, media):
-    r = client.get("/sparql", params={"query": CONSTRUCT, "format": short})
+def test_short_format_names_for_graphs(app_client, short, media):
+    r = app_client.get("/sparql", params={"query": CONSTRUCT, "format": short})
     assert r.headers["content-type"].split(";")[0] == media
 
 
-def test_ask_in_json_and_xml(client):
-    r = client.get("/sparql", params={"query": "ASK { ?s a <https://coedp.org/def/Company> }"})
+def test_ask_in_json_and_xml(app_client):
+    r = app_client.get("/sparql", params={"query": "ASK { ?s a <https://coedp.org/def/Company> }"})
     assert r.json() == {"head": {}, "boolean": True}
-    r = client.get("/sparql", params={"query": "ASK { ?s a <http://nothing/> }"},
+    r = app_client.get("/sparql", params={"query": "ASK { ?s a <http://nothing/> }"},
                    headers={"accept": "application/sparql-results+xml"})
     assert "<boolean>false</boolean>" in r.text
 
 
-def test_default_graph_is_union_and_from_selects_a_graph(client):
+def test_default_graph_is_union_and_from_selects_a_graph(app_client):
     count = "SELECT (COUNT(*) AS ?n) {from} WHERE {{ ?s a <https://coedp.org/def/Organisation> }}"
 
     def n(from_clause: str) -> int:
-        r = client.get("/sparql", params={"query": count.format(**{"from": from_clause})})
+        r = app_client.get("/sparql", params={"query": count.format(**{"from": from_clause})})
         assert r.status_code == 200, r.text
         return int(r.json()["results"]["bindings"][0]["n"]["value"])
 
@@ -119,62 +119,63 @@ def test_default_graph_is_union_and_from_selects_a_graph(client):
     assert n("FROM <https://coedp.org/graph/inferred>") == 3
 
 
-def test_post_form_and_direct_give_the_same_answer(client):
-    a = client.post("/sparql", data={"query": SELECT})
-    b = client.post("/sparql", content=SELECT,
+def test_post_form_and_direct_give_the_same_answer(app_client):
+    a = app_client.post("/sparql", data={"query": SELECT})
+    b = app_client.post("/sparql", content=SELECT,
                     headers={"content-type": "application/sparql-query; charset=utf-8"})
-    c = client.get("/sparql", params={"query": SELECT})
+    c = app_client.get("/sparql", params={"query": SELECT})
     assert a.status_code == b.status_code == c.status_code == 200
     assert json.loads(a.content) == json.loads(b.content) == json.loads(c.content)
 
 
-def test_etag_and_last_modified_allow_304(client):
-    r = client.get("/sparql", params={"query": SELECT})
+def test_etag_and_last_modified_allow_304(app_client):
+    r = app_client.get("/sparql", params={"query": SELECT})
     etag, modified = r.headers["etag"], r.headers["last-modified"]
-    again = client.get("/sparql", params={"query": SELECT}, headers={"if-none-match": etag})
+    again = app_client.get("/sparql", params={"query": SELECT}, headers={"if-none-match": etag})
     assert again.status_code == 304 and again.content == b""
     assert again.headers["etag"] == etag
-    since = client.get("/sparql", params={"query": SELECT},
+    since = app_client.get("/sparql", params={"query": SELECT},
                        headers={"if-modified-since": modified})
     assert since.status_code == 304
-    other = client.get("/sparql", params={"query": SELECT},
+    other = app_client.get("/sparql", params={"query": SELECT},
                        headers={"if-none-match": '"something-else"'})
     assert other.status_code == 200
-    csv_tag = client.get("/sparql", params={"query": SELECT, "format": "csv"}).headers["etag"]
+    csv_tag = app_client.get("/sparql", params={"query": SELECT, "format": "csv"}).headers["etag"]
     assert csv_tag != etag
-    old = client.get("/sparql", params={"query": SELECT},
+    old = app_client.get("/sparql", params={"query": SELECT},
                      headers={"if-modified-since": "Mon, 01 Jan 2001 00:00:00 GMT"})
     assert old.status_code == 200
 
 
-def test_graph_store_and_service_description_revalidate(client):
+def test_graph_store_and_service_description_revalidate(app_client):
     for path, params in (("/rdf-graph-store", {"default": ""}), ("/sparql", {})):
-        r = client.get(path, params=params)
-        again = client.get(path, params=params, headers={"if-none-match": r.headers["etag"]})
+        r = app_client.get(path, params=params)
+        again = app_client.get(path, params=params, headers={"if-none-match": r.headers["etag"]})
         assert again.status_code == 304
 
 
-def test_head(client):
-    r = client.head("/sparql", params={"query": SELECT})
+def test_head(app_client):
+    r = app_client.head("/sparql", params={"query": SELECT})
     assert r.status_code == 200 and r.content == b""
     assert r.headers["content-type"].startswith("application/sparql-results+json")
     assert r.headers["etag"]
 
 
-def test_gzip_above_the_threshold(client):
+def test_gzip_above_the_threshold(app_client):
     big = "CONSTRUCT WHERE { ?s ?p ?o }"
-    r = client.get("/sparql", params={"query": big}, headers={"accept-encoding": "gzip"})
+    r = app_client.get("/sparql", params={"query": big}, headers={"accept-encoding": "gzip"})
     assert r.headers.get("content-encoding") == "gzip"
     assert len(Graph().parse(data=r.content, format="turtle")) == 36  # httpx decompressed it
-    small = client.get("/sparql", params={"query": "ASK {}"}, headers={"accept-encoding": "gzip"})
+    small = app_client.get("/sparql", params={"query": "ASK {}"},
+                           headers={"accept-encoding": "gzip"})
     assert "content-encoding" not in small.headers
 
 
-def test_cors(client):
-    r = client.get("/sparql", params={"query": "ASK {}"},
+def test_cors(app_client):
+    r = app_client.get("/sparql", params={"query": "ASK {}"},
                    headers={"origin": "https://example.org"})
     assert r.headers["access-control-allow-origin"] in ("*", "https://example.org")
-    pre = client.options("/sparql", headers={
+    pre = app_client.options("/sparql", headers={
         "origin": "https://example.org",
         "access-control-request-method": "POST",
         "access-control-request-headers": "content-type",
@@ -206,11 +207,11 @@ def test_startup_report(server):
     assert "loaded" in out and " s " in out
 
 
-def test_home_page_points_at_the_endpoint(client):
-    r = client.get("/")
+def test_home_page_points_at_the_endpoint(app_client):
+    r = app_client.get("/")
     assert r.status_code == 200 and "/sparql" in r.text
 
 
-def test_unknown_path_is_plain_404(client):
-    r = client.get("/nothing-here")
+def test_unknown_path_is_plain_404(app_client):
+    r = app_client.get("/nothing-here")
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/plain")

@@ -1,7 +1,7 @@
 """The query side of the W3C SPARQL 1.1 Protocol tests (rdf-tests sparql11/protocol).
 
-Each test replays the request of the test of the same name against a real
-server holding the suite's graphs (fixtures/protocol.trig) and checks the
+Each test replays the request of the test of the same name against the
+site (in this process) holding the suite's graphs (fixtures/protocol.trig) and checks the
 expected status and answer. The update tests become refusals here: the
 endpoint is read-only.
 """
@@ -27,8 +27,8 @@ RDF_TYPES = {
 
 
 @pytest.fixture(scope="module")
-def http(protocol_server) -> httpx.Client:
-    with httpx.Client(base_url=protocol_server.base, timeout=30) as c:
+def http(protocol_app) -> httpx.Client:
+    with protocol_app.client() as c:
         yield c
 
 

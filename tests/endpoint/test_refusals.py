@@ -10,8 +10,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-
-from .conftest import Server
+from support.servers import Server
 
 ROWS = 2000  # enough for a three-way cartesian product to outlast a 2 s timeout
 MAX_ROWS = 50
@@ -254,7 +253,7 @@ def test_a_crashed_worker_is_replaced(tmp_path):
     import os
     import signal
 
-    from .conftest import SMALL
+    from support.servers import SMALL
 
     srv = Server(SMALL, "--workers", "2")
     try:

@@ -7,8 +7,7 @@ import subprocess
 
 import httpx
 import pytest
-
-from .conftest import SMALL, Server, serve_command
+from support.servers import SMALL, Server, serve_command
 
 
 def run_serve(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

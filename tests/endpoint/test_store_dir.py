@@ -10,10 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.servers import SMALL, Server, serve_command
 
 from coedp.server.store import load_dataset
-
-from .conftest import SMALL, Server, serve_command
 
 COUNT = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
 NEW = "ASK { <https://coedp.org/id/org-new> ?p ?o }"

@@ -19,12 +19,11 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 from SPARQLWrapper import JSON, SPARQLWrapper
+from support.servers import Server, free_port, serve_command
 
 from coedp.namespaces import PREFIXES, SH
 from coedp.server.errors import explain
 from coedp.server.guard import GuardError, declare_used_prefixes, lex_check
-
-from .conftest import Server, free_port, serve_command
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSERTED = "https://coedp.org/graph/asserted"

@@ -3,7 +3,6 @@ always reach the backend."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import httpx
@@ -15,6 +14,8 @@ from coedp.server.backends.memory import MemoryBackend
 from coedp.server.engine import Outcome
 from coedp.server.settings import Settings
 from coedp.web import create_site
+
+from . import aio
 
 SMALL = Path(__file__).parents[1] / "endpoint" / "fixtures" / "small.trig"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -52,7 +53,7 @@ def get_all(app: FastAPI, *requests: tuple[str, dict[str, str], dict[str, str]])
             return [await c.get(url, params=params, headers=headers)
                     for url, params, headers in requests]
 
-    return asyncio.run(main())
+    return aio.run(main())
 
 
 def test_a_page_and_sparql_share_the_answer(site: tuple[FastAPI, CountingBackend]) -> None:
@@ -60,7 +61,7 @@ def test_a_page_and_sparql_share_the_answer(site: tuple[FastAPI, CountingBackend
     query = "SELECT ?s WHERE { ?s a <https://coedp.org/def/Company> } ORDER BY ?s"
     page, api, again = get_all(
         app,
-        ("/query", {"query": query}, {"accept": BROWSER}),
+        ("/en/query", {"query": query}, {"accept": BROWSER}),  # the page in English
         ("/sparql", {"query": query}, {"accept": "application/sparql-results+json"}),
         ("/sparql", {"query": query}, {"accept": "application/sparql-results+json"}),
     )

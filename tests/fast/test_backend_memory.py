@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from collections.abc import Awaitable, Callable
@@ -21,6 +20,8 @@ from coedp.server.engine import GraphTask, QueryTask
 from coedp.server.settings import Settings
 from coedp.web import create_site
 
+from . import aio
+
 SMALL = Path(__file__).parents[1] / "endpoint" / "fixtures" / "small.trig"
 ASSERTED = "https://coedp.org/graph/asserted"
 INFERRED = "https://coedp.org/graph/inferred"
@@ -36,7 +37,7 @@ def call(app: FastAPI, go: Callable[[httpx.AsyncClient], Awaitable[T]]) -> T:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
             return await go(c)
 
-    return asyncio.run(main())
+    return aio.run(main())
 
 
 def get(app: FastAPI, url: str, **kwargs: object) -> httpx.Response:
@@ -111,20 +112,20 @@ def test_construct_in_turtle_and_graph_store(app: FastAPI) -> None:
 def test_response_byte_cap() -> None:
     capped = MemoryBackend.from_path(SMALL, max_response_bytes=200)
     task = QueryTask("SELECT * WHERE { ?s ?p ?o }", "json", "turtle", max_rows=100)
-    outcome = asyncio.run(capped.run(task, 10))
+    outcome = aio.run(capped.run(task, 10))
     assert outcome.status == 422 and "larger than" in outcome.message
 
 
 def test_exists(backend: MemoryBackend) -> None:
-    assert asyncio.run(backend.exists("https://coedp.org/id/org-acme", 10))
-    assert asyncio.run(backend.exists(INFERRED, 10)) is False  # a graph name, in no triple
-    assert not asyncio.run(backend.exists("https://coedp.org/id/nobody", 10))
+    assert aio.run(backend.exists("https://coedp.org/id/org-acme", 10))
+    assert aio.run(backend.exists(INFERRED, 10)) is False  # a graph name, in no triple
+    assert not aio.run(backend.exists("https://coedp.org/id/nobody", 10))
     with pytest.raises(ValueError):
-        asyncio.run(backend.exists("not an iri", 10))
+        aio.run(backend.exists("not an iri", 10))
 
 
 def test_graph_task_of_the_default_graph(backend: MemoryBackend) -> None:
-    outcome = asyncio.run(backend.run(GraphTask(None, "ntriples"), 10))
+    outcome = aio.run(backend.run(GraphTask(None, "ntriples"), 10))
     triples = list(ox.parse(outcome.body, format=ox.RdfFormat.N_TRIPLES))
     assert len(triples) == backend.info.total_triples
 

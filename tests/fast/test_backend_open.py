@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from pathlib import Path
 
@@ -15,6 +14,8 @@ from coedp.server.engine import QueryTask
 from coedp.server.settings import Settings
 from coedp.server.store import DatasetError
 
+from . import aio
+
 SMALL = Path(__file__).parents[1] / "endpoint" / "fixtures" / "small.trig"
 
 
@@ -26,10 +27,10 @@ def test_data_gives_the_embedded_store_with_its_dumps() -> None:
         # Not started: not ready, and a query is refused rather than lost.
         status = backend.status()
         assert not status.ready and "no query worker" in status.reason
-        outcome = asyncio.run(backend.run(QueryTask("ASK {}", "json", "turtle", 1), 5))
+        outcome = aio.run(backend.run(QueryTask("ASK {}", "json", "turtle", 1), 5))
         assert outcome.status == 503
     finally:
-        asyncio.run(backend.close())
+        aio.run(backend.close())
     assert not backend.dataset.store_path.exists()  # the temporary store is removed
 
 
@@ -42,7 +43,7 @@ def test_embedded_and_memory_count_the_same() -> None:
                 embedded.distinct_subjects) == (memory.version, memory.graphs,
                                                 memory.total_triples, memory.distinct_subjects)
     finally:
-        asyncio.run(backend.close())
+        aio.run(backend.close())
 
 
 def test_an_unreachable_store_is_said_so() -> None:

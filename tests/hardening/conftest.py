@@ -2,44 +2,28 @@
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from endpoint.conftest import SMALL, Server
+from support.servers import SECRET, Server
 
 # scripts/attacks.py, the attack set the soak replays, is imported by the tests too.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
+__all__ = ["ASSERTED", "ROWS", "SECRET", "alive_workers"]
+
 ASSERTED = "https://coedp.org/graph/asserted"
 ROWS = 2000  # literals enough for a three-way product to outlast a 2 s timeout
-SECRET = "coedp-secret-do-not-serve"
 
 
 @pytest.fixture(scope="session")
-def site_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A dist-like folder (dataset + SHA256SUMS) with a secret file next to it and inside it."""
-    root = tmp_path_factory.mktemp("site")
-    (root / "secret.txt").write_text(SECRET, encoding="utf-8")
-    dist = root / "dist"
-    dist.mkdir()
-    shutil.copy(SMALL, dist / "coedp.trig")
-    (dist / "unlisted.txt").write_text(SECRET, encoding="utf-8")
-    digest = hashlib.sha256((dist / "coedp.trig").read_bytes()).hexdigest()
-    (dist / "SHA256SUMS").write_text(f"{digest}  coedp.trig\n", encoding="utf-8")
-    return dist
-
-
-@pytest.fixture(scope="session")
-def site(site_folder: Path) -> Iterator[Server]:
-    """The whole site (endpoint and pages) over the small dataset."""
-    srv = Server(site_folder, "--workers", "2")
-    yield srv
-    srv.stop()
+def site(server: Server) -> Server:
+    """The whole site (endpoint and pages) over the small dataset, served from a dist-like
+    folder with secrets around it: the session's shared server (tests/conftest.py)."""
+    return server
 
 
 @pytest.fixture(scope="session")

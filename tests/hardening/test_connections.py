@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from endpoint.conftest import SMALL, Server
+from support.servers import SMALL, Server, wait_until
 
 from .conftest import ASSERTED
 
@@ -220,8 +220,9 @@ def test_clients_that_do_not_read_cost_a_bounded_amount(large: tuple[Server, int
         # Each unread response holds its result (the worker's answer) and at most half
         # as much again: sent whole, h11 and the transport held two more copies.
         assert peak - before < READERS * size * 1.5, (peak - before) / 1e6
-        # Once the send timeout has cut them off, the results are freed.
-        time.sleep(3)
+        # Once the send timeout has cut them off, the results are freed (within 3 s more).
+        wait_until(lambda: rss(server.proc.pid) - before < 50_000_000, 3.5,
+                   what="the unread results freed")
         after = rss(server.proc.pid)
         assert after - before < 50_000_000, (after - before) / 1e6
         assert answered(server, 1.0)

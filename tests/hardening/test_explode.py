@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from endpoint.conftest import Server
+from support.servers import Server
 
 from .conftest import alive_workers
 

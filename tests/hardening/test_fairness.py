@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from endpoint.conftest import Server
+from support.servers import Server
 
 from coedp.server.clients import client_address, parse_networks
 

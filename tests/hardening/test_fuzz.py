@@ -11,10 +11,10 @@ from urllib.parse import quote
 
 import httpx
 import schemathesis
-from endpoint.conftest import Server
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.specs.openapi import checks as openapi_checks
+from support.servers import Server
 
 from .conftest import alive_workers
 

@@ -7,7 +7,7 @@ import time
 
 import httpx
 import pytest
-from endpoint.conftest import Server
+from support.servers import Server
 
 from .conftest import alive_workers
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from endpoint.conftest import Server, free_port, serve_command
+from support.servers import Server, free_port, serve_command
 
 ASSERTED = "https://coedp.org/graph/asserted"
 

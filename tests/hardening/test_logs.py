@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 import socket
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
-from endpoint.conftest import SMALL, Server
+from support.servers import POLL, Server, wait_until
 
 from coedp.server.accesslog import escape, mask_client
 
@@ -17,13 +16,6 @@ LINE = re.compile(
     r'^(?P<client>\S+) - - \[[^\]]+\] "(?P<method>[A-Z]+) (?P<path>[\x21-\x7e]+) '
     r'HTTP/1\.[01]" (?P<status>\d{3}) (\d+|-) \d+\.\dms$'
 )
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    srv = Server(SMALL, "--workers", "1")
-    yield srv
-    srv.stop()
 
 
 def raw_request(server: Server, request: bytes, source: str = "127.0.0.1") -> bytes:
@@ -37,9 +29,18 @@ def raw_request(server: Server, request: bytes, source: str = "127.0.0.1") -> by
     return b"".join(chunks)
 
 
-def access_lines(server: Server) -> list[str]:
-    time.sleep(0.2)
-    return [line for line in server.output().splitlines() if " - - [" in line]
+def access_lines(server: Server, at_least: int = 0) -> list[str]:
+    """The access log's lines, once there are ``at_least`` and no more arrive."""
+    def lines() -> list[str]:
+        return [line for line in server.output().splitlines() if " - - [" in line]
+
+    def settled() -> list[str] | None:
+        first = lines()
+        time.sleep(POLL)  # a line of a request just answered is written by now
+        second = lines()
+        return second if len(second) >= at_least and second == first else None
+
+    return wait_until(settled, 10, what=f"{at_least} access log lines")
 
 
 def test_no_request_forges_a_log_line(server: Server):
@@ -54,7 +55,7 @@ def test_no_request_forges_a_log_line(server: Server):
         reply = raw_request(server, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n"
                             b"Connection: close\r\n\r\n")
         assert reply.startswith(b"HTTP/1.1 "), reply
-    lines = access_lines(server)[before:]
+    lines = access_lines(server, before + len(targets))[before:]
     assert len(lines) == len(targets), lines
     for line, target in zip(lines, targets, strict=True):
         match = LINE.match(line)
@@ -70,7 +71,7 @@ def test_client_addresses_are_hashed_by_default(server: Server):
     raw_request(server, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     raw_request(server, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
                 source="127.0.0.2")
-    lines = access_lines(server)[before:]
+    lines = access_lines(server, before + 3)[before:]
     clients = [line.split(" ", 1)[0] for line in lines]
     assert len(clients) == 3 and all(re.fullmatch(r"[0-9a-f]{12}", c) for c in clients), lines
     assert clients[0] == clients[1] != clients[2]  # one client's lines can be followed

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from endpoint.conftest import Server
+from support.servers import Server
 
 from coedp.server.limits import thread_nice_values
 

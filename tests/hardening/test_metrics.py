@@ -1,27 +1,19 @@
 """/metrics: the Prometheus text format, counters that move, labels that stay bounded.
 
-A real ``coedp serve`` whose trusted proxy is 127.0.0.2 (a client bound to that
-address plays the proxy).
+The session's shared ``coedp serve`` (tests/conftest.py), whose trusted proxy is
+127.0.0.2 (a client bound to that address plays the proxy).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
-from endpoint.conftest import SMALL, Server
 from prometheus_client.parser import text_string_to_metric_families
+from support.servers import SHARED_PROXY, Server
 
-PROXY = "127.0.0.2"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    srv = Server(SMALL, "--workers", "2", "--trusted-proxies", PROXY)
-    yield srv
-    srv.stop()
+PROXY = SHARED_PROXY
 
 
 def scrape(server: Server) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

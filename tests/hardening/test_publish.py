@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 import pytest
-from endpoint.conftest import SMALL, free_port
+from support.servers import SMALL, free_port
 
 USER, PASSWORD = "curator", "s3cret"
 

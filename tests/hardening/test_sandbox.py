@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from attacks import Listener
-from endpoint.conftest import SMALL, Server, free_port, serve_command
+from support.servers import SMALL, Server, free_port, serve_command
 
 from coedp.server.engine import QueryTask
 from coedp.server.limits import WorkerLimits

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from attacks import Listener, ssrf_queries
-from endpoint.conftest import SMALL, Server
+from support.servers import SMALL, Server
 
 NO_SERVICE_CHECK = {"COEDP_TEST_NO_SERVICE_CHECK": "1"}
 

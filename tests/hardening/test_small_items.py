@@ -6,9 +6,9 @@ import http.client
 import re
 
 import httpx
-from endpoint.conftest import Server
 from rdflib import Graph, URIRef
 from rdflib.namespace import Namespace
+from support.servers import Server
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 

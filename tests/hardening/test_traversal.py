@@ -5,7 +5,7 @@ from __future__ import annotations
 import http.client
 
 import pytest
-from endpoint.conftest import Server
+from support.servers import Server
 
 from .conftest import SECRET
 

@@ -21,9 +21,9 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from endpoint.conftest import Server, free_port
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
+from support.servers import Server, free_port
 
 from coedp.paths import queries_dir
 
@@ -285,13 +285,15 @@ def test_default_graph_read_matches(embedded: Server, remote: Server):
 
 
 def links(html: str) -> set[str]:
-    return set(re.findall(r'href="(/(?:id|doc|def|graph)/[^"#?]*)', html))
+    return set(re.findall(r'href="((?:/en|/fr)?/(?:id|doc|def|graph)/[^"#?]*)', html))
 
 
 @pytest.mark.parametrize("path", ["/doc/id/org/microsoft", "/search?q=micro",
                                   "/doc/id/org/microsoft.ttl"])
 def test_pages_match(embedded: Server, remote: Server, path: str):
-    got = [httpx.get(s.base + path, headers={"accept": "text/html"}, timeout=120)
+    # Followed: a page's neutral address sends a browser to its English address.
+    got = [httpx.get(s.base + path, headers={"accept": "text/html", "accept-language": "en"},
+                     timeout=120, follow_redirects=True)
            for s in (embedded, remote)]
     if got[0].status_code == 404 and "nothing at" in got[0].text:
         pytest.fail(f"{path}: the site's route is missing")

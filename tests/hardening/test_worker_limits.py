@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from endpoint.conftest import SMALL, Server
+from support.servers import SMALL, Server
 
 from coedp.server.engine import QueryTask
 from coedp.server.limits import MIB, WorkerLimits

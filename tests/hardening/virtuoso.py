@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import httpx
-from endpoint.conftest import free_port
+from support.servers import free_port
 
 PASSWORD = "coedp-test-secret"
 START_TIMEOUT = 120.0

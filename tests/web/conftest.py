@@ -1,20 +1,18 @@
-"""Fixtures of the web tests: one real ``coedp serve`` on the real built dataset,
-an HTTP client, and a headless Chromium driven by Playwright."""
+"""Fixtures of the web tests: the site over the real built dataset in this process with
+an HTTP client, and for the browser one real ``coedp serve`` and a headless Chromium
+driven by Playwright."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from support.inprocess import InProcessSite
+from support.servers import Server
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -26,66 +24,20 @@ CHROMIUM_ARGS = [
 BASE = "https://coedp.org/"
 
 
-class Site:
-    """A ``coedp serve`` process on a free port of 127.0.0.1."""
-
-    def __init__(self, data: Path) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        handle, name = tempfile.mkstemp(prefix="coedp-web-", suffix=".log")
-        os.close(handle)
-        self.log = Path(name)
-        self._out = self.log.open("wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "coedp.cli", "serve", "--data", str(data),
-             "--port", str(self.port), "--workers", "2"],
-            stdout=self._out, stderr=subprocess.STDOUT, cwd=ROOT,
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"coedp serve exited:\n{self.output()}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"coedp serve did not become ready:\n{self.output()}")
-
-    def output(self) -> str:
-        """What the server printed."""
-        self._out.flush()
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def stop(self) -> None:
-        """Stop the server and its workers."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._out.close()
-        self.log.unlink(missing_ok=True)
-
-
 @pytest.fixture(scope="session")
-def site(built_dist: Path) -> Iterator[Site]:
+def site(built_dist: Path) -> Iterator[Server]:
     """The site over the real dataset, built once per session."""
-    server = Site(built_dist)
+    server = Server(built_dist, "--workers", "2", cwd=ROOT)
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="session")
-def http(site: Site) -> Iterator[httpx.Client]:
-    """An HTTP client on the site that does not follow redirects."""
-    with httpx.Client(base_url=site.url, timeout=60, follow_redirects=False) as client:
+def http(real_app: InProcessSite) -> Iterator[httpx.Client]:
+    """An HTTP client on the site in this process (tests/conftest.py ``real_app``), that
+    does not follow redirects: for the tests that read pages and documents without a
+    browser."""
+    with real_app.client(follow_redirects=False) as client:
         yield client
 
 
@@ -105,7 +57,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture()
-def page(browser, site: Site) -> Iterator[object]:
+def page(browser, site: Server) -> Iterator[object]:
     """A fresh browser page (own cookies) that records every dialog that opens."""
     context = browser.new_context(base_url=site.url, viewport={"width": 1280, "height": 900})
     tab = context.new_page()

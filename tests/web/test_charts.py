@@ -42,7 +42,7 @@ def test_every_body_is_drawn_and_linked(http):
     rows = rows_of(http, "activities-per-body")
     # The work plan (002 lines 209-305) names 31 bodies or co-organisers in its "Secteur" column.
     assert len(rows) == 31, [r[0] for r in rows]
-    assert all(link and link.startswith("/doc/id/") for _, link, _ in rows)
+    assert all(link and link.startswith("/en/doc/id/") for _, link, _ in rows)  # pages in English
 
 
 def test_partners_without_a_stated_seat_have_their_own_row(http):

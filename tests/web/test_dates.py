@@ -57,7 +57,7 @@ def test_every_partner_has_its_joining_date_at_its_precision(http):
     rows = re.findall(r"<tr>(.*?)</tr>", html.split("<tbody>", 1)[1], re.S)
     joined = {}
     for row in rows:
-        name = re.search(r'href="/doc/id/org/([^"]+)"', row)
+        name = re.search(r'href="/en/doc/id/org/([^"]+)"', row)  # the English page's links
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         if name:
             joined[name.group(1)] = re.sub(r"<[^>]+>", "", cells[5]).strip()

@@ -50,7 +50,7 @@ def test_a_name_written_alike_in_both_languages_is_shown_once_without_a_tag(http
 
 def test_people_are_listed_by_family_name(http):
     html = http.get("/people", params={"lang": "en"}).text
-    names = re.findall(r'<a href="/doc/id/person/[^"]+">([^<]+)</a>', html)
+    names = re.findall(r'<a href="/en/doc/id/person/[^"]+">([^<]+)</a>', html)  # English pages
     assert names[:3] == ["Yoshua Bengio", "Stef Blok", "Christophe Deloire"], names
     assert names.index("Marija Pejčinović Burić") < names.index("Nicolas Petrovic")
     assert names.index("Yann Le Cun") < names.index("Jean-Yves Le Drian")

@@ -12,14 +12,14 @@ STATUS = re.compile(r'<p role="status">([^<]+)</p>')
 
 def results(http: httpx.Client, **params: str) -> list[str]:
     """The links of the results page, in order."""
-    r = http.get("/search", params={"lang": "en", **params})
+    r = http.get("/en/search", params={"lang": "en", **params})
     assert r.status_code == 200, r.text
     ol = r.text.split('<ol class="results"', 1)
     return RESULT.findall(ol[1]) if len(ol) == 2 else []
 
 
 def status(http: httpx.Client, **params: str) -> str:
-    r = http.get("/search", params={"lang": "en", **params})
+    r = http.get("/en/search", params={"lang": "en", **params})
     found = STATUS.search(r.text)
     assert found, r.text
     return found.group(1)
@@ -72,13 +72,13 @@ def test_results_say_which_of_how_many_and_page_on(http):
     assert len(results(http, q="a")) == 100
     second = status(http, q="a", page="2")
     assert second.startswith(f"101–{min(200, total)} of {total}"), second
-    r = http.get("/search", params={"q": "a", "lang": "en"})
+    r = http.get("/en/search", params={"q": "a", "lang": "en"})
     assert 'rel="next"' in r.text and "page=2" in r.text
 
 
 def test_an_unknown_type_or_page_says_what_is_allowed(http):
-    r = http.get("/search", params={"q": "AI", "type": "planets"})
+    r = http.get("/en/search", params={"q": "AI", "type": "planets"})
     assert r.status_code == 400
     assert "planets" in r.text and "partners" in r.text and "bodies" in r.text
-    r = http.get("/search", params={"q": "AI", "page": "zero"})
+    r = http.get("/en/search", params={"q": "AI", "page": "zero"})
     assert r.status_code == 400 and "page" in r.text

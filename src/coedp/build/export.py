@@ -7,8 +7,9 @@ The same input gives the same bytes, whatever ``PYTHONHASHSEED``:
 * quads are sorted by graph, subject, predicate, object (N-Triples forms) and
   every graph handed to rdflib is filled in that order, which is the order its
   serializers then walk;
-* N-Quads and N-Triples are written as sorted lines; Turtle, TriG, RDF/XML and
-  JSON-LD by pyoxigraph's writers, which keep the (sorted) order they are given.
+* N-Quads and N-Triples are written as sorted lines; Turtle, TriG and RDF/XML
+  by pyoxigraph's writers, which keep the (sorted) order they are given;
+  JSON-LD compacted with coedp's context, nodes in subject order.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from coedp.namespaces import iris_of, prefixes_for
+from coedp.namespaces import ONTOLOGY, iris_of, prefixes_for
+from coedp.web.jsonld import Context, dumps, properties_of
 
 Triple = tuple[Node, Node, Node]
 Quad = tuple[Node, Node, Node, URIRef]
@@ -177,9 +179,20 @@ def trig(quads: list[Quad]) -> bytes:
     return _serialised(items, ox.RdfFormat.TRIG, prefixes_for(iris_of(items)))
 
 
+def jsonld_context(quads: Iterable[Quad]) -> Context:
+    """coedp's JSON-LD context, from the properties the ontology graph declares."""
+    types: dict[str, set[str]] = {}
+    for s, p, o, g in quads:
+        if g == ONTOLOGY and p == RDF.type and isinstance(s, URIRef):
+            types.setdefault(str(s), set()).add(str(o))
+    return Context(properties_of(types.items()))
+
+
 def jsonld(quads: list[Quad]) -> bytes:
-    """JSON-LD with one ``@graph`` per named graph (pyoxigraph's writer)."""
-    return _serialised(_ox_quads(quads), ox.RdfFormat.JSON_LD)
+    """JSON-LD compacted with coedp's context (carried inline): one ``@graph`` per named graph,
+    short keys, language maps for labels (:mod:`coedp.web.jsonld`)."""
+    context = jsonld_context(quads)
+    return dumps(context.compact_quads(_ox_quads(quads)))
 
 
 def serialise(fmt: DumpFormat, quads: list[Quad]) -> bytes:

@@ -31,13 +31,15 @@ from typing import TypedDict
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, XSD
 from rdflib.term import Node
 
+from coedp import release
 from coedp.build.export import DumpFormat
 from coedp.namespaces import BASE, DATASET, ID, METADATA, PREFIXES, SD, SPDX, VOID
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+CREATOR = URIRef(BASE + "id/org/coedp")
 URI_SPACE = str(ID)
 IANA = "https://www.iana.org/assignments/media-types/"
 
@@ -145,6 +147,15 @@ def _describe(
     for lang, text in DESCRIPTION.items():
         g.add((d, DCTERMS.description, Literal(text, lang=lang)))
     g.add((d, DCTERMS.license, LICENSE))
+    # The release: version and date from coedp.release (pyproject's version, one date).
+    g.add((d, OWL.versionInfo, Literal(release.VERSION)))
+    g.add((d, DCAT.version, Literal(release.VERSION)))
+    g.add((d, DCTERMS.issued, Literal(release.DATE, datatype=XSD.date)))
+    g.add((d, DCTERMS.modified, Literal(release.DATE, datatype=XSD.date)))
+    g.add((d, DCTERMS.hasVersion, URIRef(f"{BASE}dataset/{release.VERSION}")))
+    g.add((d, DCTERMS.creator, CREATOR))
+    g.add((d, DCTERMS.publisher, CREATOR))
+    g.add((d, DCAT.landingPage, URIRef(BASE + "downloads")))
     for source in sources:
         g.add((d, DCTERMS.source, source))
     g.add((d, VOID.sparqlEndpoint, URIRef(BASE + "sparql")))

@@ -110,7 +110,8 @@ ALL: tuple[Format, ...] = (JSON, XML, CSV, TSV, TURTLE, NTRIPLES, RDFXML, JSONLD
 SELECT_FORMATS = (JSON, XML, CSV, TSV)
 ASK_FORMATS = (JSON, XML)
 RDF_FORMATS = (TURTLE, NTRIPLES, RDFXML, JSONLD)  # graphs: CONSTRUCT, DESCRIBE, Graph Store
-DOCUMENT_FORMATS = (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML)  # the document about an IRI
+# The document about an IRI (TriG and N-Quads keep the named graph of each statement).
+DOCUMENT_FORMATS = (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML, TRIG, NQUADS)
 DATASET_FORMATS = (TRIG, NQUADS, TURTLE, NTRIPLES)  # what ``coedp serve --data`` loads
 # What the commands that read a dataset file take (quads keep their graphs).
 FILE_FORMATS = (NQUADS, TRIG, TURTLE, NTRIPLES, RDFXML, JSONLD)

@@ -20,6 +20,20 @@ Design, in short (each module says more):
   timeout (:mod:`coedp.web.data`).
 """
 
-from coedp.web.site import create_site
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coedp.web.site import create_site
 
 __all__ = ["create_site"]
+
+
+def __getattr__(name: str) -> object:
+    """``create_site`` on first use: the build imports :mod:`coedp.web.jsonld` without the app."""
+    if name == "create_site":
+        from coedp.web.site import create_site
+
+        return create_site
+    raise AttributeError(name)

@@ -12,7 +12,8 @@ Linked-data practice followed here (the "303 See Other" recipe):
   (``/ontology#Term``); an RDF client to the term's document ``/doc/def/Term``.
 * ``/doc/{path}`` negotiates by Accept (q-values honoured; HTML first on a
   tie or without Accept) or takes the form from an extension: ``.html``,
-  ``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``. Every answer says
+  ``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``, ``.trig``, ``.nq`` (the last two keep
+  the named graph of each statement: :mod:`coedp.web.rdfdoc`). Every answer says
   ``Vary: Accept`` and lists the other forms in ``Link: rel="alternate"``
   headers (with ``type=``); RDF forms carry
   ``Access-Control-Allow-Origin: *``; HTML pages the site's security headers.
@@ -29,7 +30,7 @@ from fastapi import APIRouter, Request, Response
 from coedp.server import formats, negotiation
 from coedp.server.deps import services
 from coedp.server.formats import DOCUMENT_FORMATS
-from coedp.web import catalogue, describe, i18n, render
+from coedp.web import catalogue, describe, i18n, jsonld, ontology_doc, rdfdoc, render
 from coedp.web.data import DataError
 from coedp.web.entity import Builder
 from coedp.web.iris import IriMap, split_extension
@@ -42,6 +43,11 @@ def _form(accept: str | None) -> str | None:
     """The form (a name of ``DOCUMENT_FORMATS``) Accept asks for; None when none fits (406)."""
     chosen = negotiation.choose(DOCUMENT_FORMATS, accept)
     return chosen.name if chosen is not None else None
+
+
+def choose_form(accept: str | None) -> str | None:
+    """The form of a document an Accept header asks for (``html``, ``turtle``...), or None."""
+    return _form(accept)
 
 
 def wants_html(request: Request) -> bool:
@@ -89,7 +95,8 @@ async def _thing(request: Request, rel: str) -> Response:
     if not found:
         return not_found(request)
     if rel.startswith("def/") and form == "html":
-        location = iris.link(iri) or "/ontology"
+        is_ontology = await ontology_doc.is_ontology(request.app, iri)
+        location = "/ontology" if is_ontology else (iris.link(iri) or "/ontology")
     else:
         location = iris.doc_path(iri)
     return Response(status_code=303, headers={"Location": location, "Vary": "Accept"})
@@ -135,11 +142,18 @@ async def document(request: Request, rel: str) -> Response:
                 )
             return await _entity_page(request, desc, headers)
         cat = await catalogue.get(request.app)
+        if await ontology_doc.is_ontology(request.app, desc.iri):
+            triples = await ontology_doc.ontology_triples(request.app)
+            body = await rdfdoc.ontology_body(request.app, triples, form)
+        else:
+            body = await rdfdoc.body(request.app, desc, cat, form, iris.relative(desc.iri))
     except ValueError:
         return not_found(request)
     except DataError as exc:
         return unavailable(request, str(exc))
-    body = describe.serialize(describe.triples(desc, cat), form)
+    if form == "jsonld":
+        context = iris.base + jsonld.CONTEXT_PATH
+        headers["Link"] += f', <{context}>; rel="{jsonld.CONTEXT_REL}"'
     headers["Access-Control-Allow-Origin"] = "*"
     headers["X-Content-Type-Options"] = "nosniff"
     return Response(body, media_type=formats.by_name(form).content_type, headers=headers)
@@ -197,6 +211,7 @@ async def _entity_page(
     cat = await catalogue.get(app)
     lang, _ = i18n.choose(request)
     entity = Builder(cat, iris, lang).build(desc)
+    inferred = await rdfdoc.inferred_only(app, desc.iri)
     forms = [
         (f.title, iris.doc_path(desc.iri, f.name), f.media_type)
         for f in DOCUMENT_FORMATS
@@ -217,6 +232,7 @@ async def _entity_page(
                 else None
             ),
             "graph_dumps": _graph_dumps(entity.graph_dump),
+            "inferred": inferred,
         },
         headers=headers,
     )

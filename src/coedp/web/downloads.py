@@ -17,15 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
+from coedp import release
 from coedp.dataset import file_sha256
 from coedp.server import formats
 from coedp.server.backends.base import DatasetInfo
 from coedp.server.deps import DatasetDep, SettingsDep
-from coedp.web import catalogue, describe, i18n, render
+from coedp.web import catalogue, describe, i18n, releases, render
 from coedp.web.data import DataError
 from coedp.web.entity import Builder
 from coedp.web.iris import IriMap
@@ -60,6 +61,11 @@ def listed(dataset: DatasetInfo) -> dict[str, str]:
     where = folder(dataset)
     if where is None:
         return {}
+    return listed_in(where)
+
+
+def listed_in(where: Path) -> dict[str, str]:
+    """name -> SHA-256 from the SHA256SUMS of the folder ``where`` (plain names only)."""
     path = where / SUMS
     if not path.is_file():
         return {}
@@ -104,14 +110,6 @@ def _media(path: Path) -> tuple[str, str]:
     return fmt.content_type, fmt.title + named
 
 
-def _dump_cache(request: Request) -> dict[str, Dump]:
-    """The app's memo of the dumps already hashed (they never change while served)."""
-    cache: dict[str, Dump] | None = getattr(request.app.state, "web_dump_cache", None)
-    if cache is None:
-        cache = request.app.state.web_dump_cache = {}
-    return cache
-
-
 def human_size(size: int) -> str:
     """1234567 -> '1.2 MB'."""
     value = float(size)
@@ -120,6 +118,14 @@ def human_size(size: int) -> str:
             return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
         value /= 1000
     return f"{size} bytes"
+
+
+def dump_cache(app: FastAPI) -> dict[str, Dump]:
+    """The app's memo of the dumps already hashed (they never change while served)."""
+    cache: dict[str, Dump] | None = getattr(app.state, "web_dump_cache", None)
+    if cache is None:
+        cache = app.state.web_dump_cache = {}
+    return cache
 
 
 @router.api_route("/download/{name}", methods=["GET", "HEAD"])
@@ -159,7 +165,7 @@ async def downloads_page(
 ) -> Response:
     """The dumps, the VoID/DCAT summary, the licence and how to cite."""
     lang, _ = i18n.choose(request)
-    cache = _dump_cache(request)
+    cache = dump_cache(request.app)
     # Hashing the files reads them whole: never on the event loop.
     files = await run_in_threadpool(dumps, dataset, cache)
     iris = IriMap(settings.base_iri)
@@ -210,6 +216,11 @@ async def downloads_page(
             "graphs": graphs,
             "dataset_doc": iris.doc_path(dataset_iri),
             "version": dataset.version[:12],
+            "release": release,
+            "release_iri": releases.release_iri(iris.base),
+            "citation": releases.citation(iris.base),
+            "bibtex": releases.bibtex(iris.base),
+            "dataset_schema": releases.dataset_schema(iris.base, files, lang),
             "has_void": any(f.name == "void.ttl" for f in files),
             "has_sums": bool(files),
         },

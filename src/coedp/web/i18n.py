@@ -98,6 +98,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Voir le terme dans la documentation de l'ontologie",
     ),
     "entity.graph.dump": ("Download this graph", "Télécharger ce graphe"),
+    "entity.inferred": ("inferred", "inféré"),
+    "entity.inferred.title": (
+        "Inferred by OWL 2 RL reasoning (graph/inferred), not stated in the sources",
+        "Inféré par raisonnement OWL 2 RL (graph/inferred), non énoncé par les sources",
+    ),
     "col.date": ("Date", "Date"),
     "col.activity": ("Activity", "Activité"),
     "col.organiser": ("Organised by", "Organisée par"),
@@ -214,6 +219,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ontology.instances": ("{n} instance(s)", "{n} instance(s)"),
     "ontology.uses": ("{n} triple(s)", "{n} triplet(s)"),
     "ontology.characteristics": ("Characteristics", "Caractéristiques"),
+    "ontology.disjoint": ("Disjoint with", "Disjointe de"),
+    "ontology.chain": ("Property chain", "Chaîne de propriétés"),
+    "ontology.in_domain_of": ("In the domain of", "Dans le domaine de"),
+    "ontology.in_range_of": ("In the range of", "Dans le co-domaine de"),
+    "ontology.version": ("version", "version"),
     "ontology.metadata": ("About the ontology", "À propos de l'ontologie"),
     "ontology.download": ("The ontology as data", "L'ontologie en données"),
     "downloads.title": ("Downloads", "Téléchargements"),
@@ -235,6 +245,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Conseil de l'Europe.",
     ),
     "downloads.cite": ("How to cite", "Comment citer"),
+    "release.line": ("Release {version} of {date}", "Version {version} du {date}"),
     "downloads.none": (
         "No dump is published beside the served dataset.",
         "Aucun fichier n'est publié à côté du jeu servi.",
@@ -283,7 +294,14 @@ def accept_language(header: str | None) -> str | None:
 
 
 def choose(request: Request) -> tuple[str, bool]:
-    """The page's language, and whether the cookie must be (re)set from ``?lang=``."""
+    """The page's language, and whether the cookie must be (re)set from ``?lang=``.
+
+    A page at a language's own address (``/en/...``, ``/fr/...``) is in that
+    language, whatever the request says (:mod:`coedp.web.langs`).
+    """
+    fixed = request.scope.get("coedp.lang")
+    if fixed in LANGS:
+        return fixed, False
     asked = request.query_params.get("lang", "").lower()
     if asked in LANGS:
         return asked, request.cookies.get(COOKIE) != asked

@@ -15,9 +15,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
+from coedp import release
 from coedp.namespaces import COEDP
-from coedp.web import catalogue, charts, data, dates, deref, i18n, render
+from coedp.web import catalogue, charts, data, dates, deref, downloads, i18n, releases, render
 from coedp.web.catalogue import ORG, SKOS, TIME, Catalogue
 from coedp.web.data import DataError
 from coedp.web.entity import Value
@@ -584,10 +586,17 @@ async def home(request: Request) -> Response:
         key=lambda lp: fold(lp[0]),
     )
     dataset = request.app.state.dataset
+    base = request.app.state.settings.base_iri
+    # Hashing the files reads them whole (once): never on the event loop.
+    files = await run_in_threadpool(downloads.dumps, dataset, downloads.dump_cache(request.app))
     return render.page(
         request,
         "home.html",
         {
+            "dataset_schema": releases.dataset_schema(base, files, lang),
+            "release": release,
+            "citation": releases.citation(base),
+            "bibtex": releases.bibtex(base),
             "counts": counts,
             "charts": drawn,
             "partners": partners,

@@ -10,6 +10,7 @@ which browsers never execute, so the policy need not allow it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlencode
@@ -19,7 +20,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from coedp.web import i18n
+from coedp.web import i18n, langs
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -55,13 +56,31 @@ env = Environment(
 )
 
 
+def _deduplicated(value: object) -> object:
+    """The value with repeated items of every list dropped (first kept), recursively."""
+    if isinstance(value, dict):
+        return {k: _deduplicated(v) for k, v in value.items()}
+    if isinstance(value, list):
+        seen: set[str] = set()
+        out = []
+        for item in value:
+            item = _deduplicated(item)
+            key = json.dumps(item, sort_keys=True, ensure_ascii=False)
+            if key not in seen:
+                seen.add(key)
+                out.append(item)
+        return out[0] if len(out) == 1 and len(value) > 1 else out
+    return value
+
+
 def json_ld(value: object) -> Markup:
     """JSON for a ``<script type="application/ld+json">`` block, safe inside HTML.
 
-    ``<``, ``>`` and ``&`` are written as JSON escapes, so no value can close
-    the script element.
+    Repeated values are written once (a statement both asserted and inferred
+    comes back twice from the union). ``<``, ``>`` and ``&`` are written as JSON
+    escapes, so no value can close the script element.
     """
-    text = json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+    text = json.dumps(_deduplicated(value), ensure_ascii=False, indent=1, sort_keys=True)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)
 
@@ -90,6 +109,47 @@ def local_path(request: Request) -> str:
     return "/" + request.url.path.lstrip("/")
 
 
+_LOCAL_LINK = re.compile(r'(\s(?:href|action)=")(/(?!/)[^"#?]*)')
+
+
+def in_language(html: str, lang: str) -> str:
+    """Links of ``html`` to pages of the site pointed at the pages in ``lang`` (``/en/...``).
+
+    Links to what is language-neutral (RDF forms, downloads, the endpoint,
+    static files) are left alone.
+    """
+    prefix = langs.prefix_of(lang)
+
+    def fix(match: re.Match[str]) -> str:
+        path = match.group(2)
+        if langs.is_page(path) or path in INDEX_PATHS:
+            return match.group(1) + prefix + (path if path != "/" else "/")
+        return match.group(0)
+
+    return _LOCAL_LINK.sub(fix, html)
+
+
+# Index pages (/partners...): set by the site when it starts (pages imports render).
+INDEX_PATHS: set[str] = set()
+
+
+def addresses(request: Request, lang: str) -> dict[str, object]:
+    """The page's absolute canonical address, its hreflang alternates and the switch link."""
+    base = request.app.state.settings.base_iri.rstrip("/")
+    rest = local_path(request)
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    query = ("?" + urlencode(params)) if params else ""
+    page_no = request.query_params.get("page", "")
+    canonical = f"{base}/{lang}{rest}" + (f"?page={page_no}" if page_no not in ("", "1") else "")
+    alternates = [(lg, f"{base}/{lg}{rest}{query}") for lg in i18n.LANGS]
+    alternates.append(("x-default", f"{base}{rest}{query}"))
+    return {
+        "canonical_url": canonical,
+        "alternates": alternates,
+        "switch_url": f"/{i18n.other(lang)}{rest}{query}",
+    }
+
+
 def page(
     request: Request,
     template: str,
@@ -111,10 +171,12 @@ def page(
         _=translate,
         nav=NAV,
         path=local_path(request),
-        switch_url=url_with(request, lang=i18n.other(lang)),
         url_with=lambda **kw: url_with(request, **kw),
+        **addresses(request, lang),
+        status=status,  # error pages name no canonical address
         **context,
     )
+    body = in_language(body, lang)
     response = HTMLResponse(body, status_code=status)
     response.headers.update(HTML_HEADERS)
     response.headers["Content-Language"] = lang

@@ -3,7 +3,9 @@
 ``create_site(settings, backend)`` calls the endpoint's ``create_app`` with
 the routers of this package and the query page as its ``query_page`` hook,
 then serves HTML 404 pages to browsers (RDF and other clients keep the
-endpoint's plain-text 404).
+endpoint's plain-text 404). Two middlewares wrap it: the address per
+language (:mod:`coedp.web.langs`) and the validators of pages and documents
+(:mod:`coedp.web.crawl`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from coedp.server.app import create_app
 from coedp.server.backends import QueryBackend
 from coedp.server.settings import Settings
-from coedp.web import deref, downloads, ontology_doc, pages, query_page
+from coedp.web import (
+    crawl,
+    deref,
+    downloads,
+    langs,
+    ontology_doc,
+    pages,
+    query_page,
+    rdfdoc,
+    releases,
+    render,
+)
 
 STATIC = Path(__file__).parent / "static"
 STATIC_TYPES = {
@@ -61,6 +74,9 @@ def create_site(settings: Settings, backend: QueryBackend | None = None) -> Fast
             query_page.router,
             ontology_doc.router,
             downloads.router,
+            crawl.router,
+            rdfdoc.router,
+            releases.router,
         ],
         query_page=query_page.sparql_query_page,
     )
@@ -75,4 +91,11 @@ def create_site(settings: Settings, backend: QueryBackend | None = None) -> Fast
         return await response if inspect.isawaitable(response) else response
 
     app.add_exception_handler(StarletteHTTPException, http_error)
+    # Outermost: the language prefix is stripped before anything else sees the path,
+    # and the validators see the language it chose.
+    index_paths = {f"/{ix.slug}" for ix in pages.INDEXES}
+    render.INDEX_PATHS.update(index_paths)
+    app.add_middleware(crawl.ResultNameMiddleware)
+    app.add_middleware(crawl.ValidatorMiddleware)
+    app.add_middleware(langs.LanguageMiddleware, pages=index_paths)
     return app
