@@ -72,3 +72,34 @@ def test_inventory_row_is_in_graph(store: ox.Store, row: dict[str, str]) -> None
         f"{row['_where']}: <{iri}> is not a {row['kind']} ({row['what']}, "
         f"{row['source']} line {row['line']})"
     )
+
+
+FACT_ROWS = [r for r in ROWS if (r.get("predicate") or "").strip()]
+
+
+def test_inventory_names_facts() -> None:
+    """Rows naming a fact (predicate, object) are what per-statement provenance reads."""
+    assert len(FACT_ROWS) >= 50, f"only {len(FACT_ROWS)} rows name a fact"
+
+
+@pytest.mark.parametrize("row", FACT_ROWS, ids=[r["_where"] for r in FACT_ROWS])
+def test_inventory_fact_is_in_graph_with_its_line(store: ox.Store, row: dict[str, str]) -> None:
+    """The fact is asserted, and its statement cites the row's line of the row's section."""
+    iri = row["iri"].strip()
+    predicate = _expand(row["predicate"].strip())
+    obj = (row.get("object") or "").strip()
+    target = f"<{_expand(obj)}>" if obj else "?o"
+    fact = f"ASK {{ <{iri}> <{predicate}> {target} }}"
+    assert store.query(fact, use_default_graph_as_union=True), (
+        f"{row['_where']}: <{iri}> has no {row['predicate']} {obj} ({row['what']})"
+    )
+    where = f"{row['section'].strip()}#L{row['line'].strip()}"
+    ask = (
+        "ASK { ?st <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> "
+        f"<{iri}> ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> <{predicate}> ; "
+        f"<http://www.w3.org/1999/02/22-rdf-syntax-ns#object> {target} ; "
+        f"<http://purl.org/dc/terms/source> <{where}> }}"
+    )
+    assert store.query(ask, use_default_graph_as_union=True), (
+        f"{row['_where']}: no statement of {row['what']!r} cites {where}"
+    )

@@ -144,8 +144,11 @@ COMPANIES = orgs(
     "ibm", "intel", "kaspersky", "microsoft", "orange", "telefonica",
 )
 BUSINESS_ASSOCIATIONS = orgs(
-    "ccia", "digitaleurope", "euroispa", "digital-sme-alliance", "etno", "gni", "gsma", "icco",
+    "ccia", "digitaleurope", "euroispa", "digital-sme-alliance", "etno", "gsma", "icco",
 )
+# 002 line 135: "une organisation non gouvernementale", backed by companies, non-profits and
+# universities: not a business association.
+NGOS = orgs("gni")
 PROFESSIONAL_ASSOCIATIONS = orgs("ieee", "isoc", "ripe-ncc")
 
 
@@ -154,6 +157,7 @@ def check_partners_june_2022(rows: list[Row]) -> None:
     kind |= {org_: "Business association" for org_ in BUSINESS_ASSOCIATIONS}
     kind |= {org_: "Professional association or standards body"
              for org_ in PROFESSIONAL_ASSOCIATIONS}
+    kind |= {org_: "Non-governmental organisation" for org_ in NGOS}
     same_rows(rows, ("partner", "kind"), sorted(kind.items()))
     assert len(rows) == 25
 
@@ -198,10 +202,11 @@ def check_belgium(rows: list[Row]) -> None:
 
 def check_kinds(rows: list[Row]) -> None:
     # 002 line 79: entreprises (15), associations d'entreprises (7), professionnelles 3 sur 25;
-    # counted: 14 companies (001 line 34), 8 business and 3 professional associations (line 35).
+    # counted: 14 companies (001 line 34), 7 business and 3 professional associations (line 35);
+    # GNI is an NGO (002 line 135), not a business association.
     assert project(rows, "kind", "statedCount", "counted") == [
         (f"{DEF}Company", 15, 14),
-        (f"{DEF}BusinessAssociation", 7, 8),
+        (f"{DEF}BusinessAssociation", 7, 7),
         (f"{DEF}ProfessionalAssociation", 3, 3),
     ]
 
@@ -380,9 +385,12 @@ def check_cited_per_document(rows: list[Row]) -> None:
     assert igf["instruments"] == 20
     assert rows[0]["document"] == igf["document"]  # the 2008 contribution cites the most
     # 002: the Internet Governance Strategy (line 27), Article 3 of the Statute (41), the Digital
-    # Agenda (53), CM/Res(2021)3 (334).
+    # Agenda (53), CM/Res(2021)3 (334); and in its work plan the Budapest Convention and its
+    # second protocol (219-220, 274), the draft GREVIO general recommendation (236), the draft
+    # CM recommendation on hate speech (237), the CEPEJ charter (264), Convention 108 (290),
+    # the CM recommendation on internet intermediaries (302): 11.
     june = documents[f"{ID}source/digital-partnership-2022"]
-    assert june["instruments"] == 4
+    assert june["instruments"] == 11
     # 001: the Internet Governance Strategy (line 26) and the digital strategy 2022-2025 (28).
     assert documents[f"{ID}source/factsheet"]["instruments"] == 2
     assert [r["instruments"] for r in rows] == sorted((r["instruments"] for r in rows),
@@ -426,7 +434,7 @@ def check_stated_figures(rows: list[Row]) -> None:
         (f"{ID}figure/partners-in-united-states", 13, 10),
         (f"{ID}figure/associations-in-belgium", 4, 3),
         (f"{ID}figure/partners-companies", 15, 14),
-        (f"{ID}figure/partners-business-associations", 7, 8),
+        (f"{ID}figure/partners-business-associations", 7, 7),
         (f"{ID}figure/partners-professional-associations", 3, 3),
     ])
 
@@ -751,18 +759,35 @@ def check_chart_partners_by_country(rows: list[Row]) -> None:
 
 
 def check_chart_joining(rows: list[Row]) -> None:
-    changes = [(r["date"], r["change"], r["partners"]) for r in rows]
-    assert changes == [
-        ("2017-11-08", "joined", 14),  # 000 lines 7-9
-        ("2018-05-23", "joined", 2),  # 000 line 13
-        ("2020-01-01", "left", 1),  # 002 line 115: Element AI bought by ServiceNow "en 2020"
-        ("2020-02-06", "joined", 5),  # 002 line 39 (rule:joining-2020 names the five)
-        ("2020-04-01", "joined", 1),  # 002 line 39: AT&T, April 2020
-        ("2020-11-01", "joined", 3),  # 002 line 39: BT, IBM, ISOC, November 2020
-        ("2021-01-01", "joined", 1),  # 002 line 41: Sberbank, 2021
-        ("2022-03-04", "left", 1),  # 002 line 41: Sberbank's agreement ended
-        ("2022-06-28", "joined", 3),  # 001 line 36: ICC, the LEGO Group, Thales
+    changes = [
+        (r["date"], r["change"], r["partners"], r["datePrecision"], r["earliestDay"],
+         r["latestDay"])
+        for r in rows
     ]
+    assert changes == [
+        ("2017-11-08", "joined", 14, "day", "2017-11-08", "2017-11-08"),  # 000 lines 7-9
+        ("2018-05-23", "joined", 2, "day", "2018-05-23", "2018-05-23"),  # 000 line 13
+        # 002 line 39 (rule:joining-2020 names the five)
+        ("2020-02-06", "joined", 5, "day", "2020-02-06", "2020-02-06"),
+        ("2020-04", "joined", 1, "month", "2020-04-01", "2020-04-30"),  # 002 line 39: AT&T
+        # 002 line 39: BT, IBM, ISOC, November 2020
+        ("2020-11", "joined", 3, "month", "2020-11-01", "2020-11-30"),
+        # 002 line 115: Element AI bought by ServiceNow "en 2020": a year, after its joining
+        ("2020", "left", 1, "year", "2020-01-01", "2020-12-31"),
+        ("2021", "joined", 1, "year", "2021-01-01", "2021-12-31"),  # 002 line 41: Sberbank
+        ("2022-03-04", "left", 1, "day", "2022-03-04", "2022-03-04"),  # 002 line 41
+        ("2022-06-28", "joined", 3, "day", "2022-06-28", "2022-06-28"),  # 001 line 36
+    ]
+    element_ai = [i for i, r in enumerate(rows) if "Element AI" in str(r["names"])]
+    assert element_ai[0] < element_ai[1], "Element AI leaves before it joins"
+
+
+def check_source_line_of_seat(rows: list[Row]) -> None:
+    # 002 line 169: "dont le siège social se trouve à Redmond, dans l'État de Washington".
+    assert project(rows, "file", "line", "section") == [
+        (F002, 169, section("digital-partnership-2022-profiles"))
+    ]
+    assert str(rows[0]["statement"]).startswith("https://coedp.org/id/statement/")
 
 
 CHECKS: dict[str, Callable[[list[Row]], None]] = {
@@ -806,6 +831,7 @@ CHECKS: dict[str, Callable[[list[Row]], None]] = {
     "strategies.rq": check_strategies,
     "chart-partners-by-country.rq": check_chart_partners_by_country,
     "chart-joining-timeline.rq": check_chart_joining,
+    "source-line-of-microsoft-seat.rq": check_source_line_of_seat,
 }
 
 

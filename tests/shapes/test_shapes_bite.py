@@ -341,6 +341,19 @@ CASES = [
         add(COEDP.datePrecision, ID["concept/precision/month"]),
     ),
     Case(
+        "stated-date-string",
+        "dated-stated",
+        "activity/cahai-plenary-2-side-event",
+        add(COEDP.statedDate, plain("2020-12-15")),
+    ),
+    Case(
+        "stated-year-outside-bounds",
+        "stated-date-within-bounds",
+        "event/acquisition-element-ai-2020",
+        put(COEDP.statedDate, Literal("2019", datatype=XSD.gYear)),
+        path="coedp:statedDate",
+    ),
+    Case(
         "end-before-start",
         "dated-end-not-before-start",
         "activity/cdct-thematic-session-2018",
@@ -397,6 +410,175 @@ CASES = [
         "scheme-pref-label",
         SCHEME,
         add(SKOS.prefLabel, en("Partner cohorts")),
+    ),
+    # --- reused properties -----------------------------------------------------
+    Case(
+        "dct-creator-wrong-kind",
+        "dct-creator",
+        "instrument/terms-of-collaboration",
+        put(DCTERMS.creator, plain("the Secretariat")),
+    ),
+    Case(
+        "dct-issued-wrong-kind",
+        "dct-issued",
+        "source/digital-partnership-2022",
+        put(DCTERMS.issued, plain("juin 2022")),
+    ),
+    Case(
+        "dct-language-wrong-kind",
+        "dct-language",
+        "source/coe-web-page-2018",
+        put(DCTERMS.language, plain("French")),
+    ),
+    Case(
+        "dct-publisher-wrong-kind",
+        "dct-publisher",
+        "source/coe-web-page-2018",
+        put(DCTERMS.publisher, plain("Council of Europe")),
+    ),
+    Case(
+        "dct-references-wrong-kind",
+        "dct-references",
+        "instrument/terms-of-collaboration",
+        put(DCTERMS.references, ID["org/apple"]),
+    ),
+    Case(
+        "dct-title-wrong-kind",
+        "dct-title",
+        "source/factsheet",
+        put(DCTERMS.title, plain("Factsheet")),
+    ),
+    Case(
+        "skos-broad-match-wrong-kind",
+        "skos-broad-match",
+        "concept/domain/cybercrime",
+        put(SKOS.broadMatch, ID["country/fr"]),
+    ),
+    Case(
+        "skos-close-match-wrong-kind",
+        "skos-close-match",
+        "concept/domain/data-protection",
+        put(SKOS.closeMatch, ID["country/fr"]),
+    ),
+    Case(
+        "skos-exact-match-wrong-kind",
+        "skos-exact-match",
+        "concept/domain/artificial-intelligence",
+        put(SKOS.exactMatch, ID["country/fr"]),
+    ),
+    Case(
+        "skos-notation-wrong-kind",
+        "skos-notation",
+        "concept/area/bioethics",
+        put(SKOS.notation, ID["org/apple"]),
+    ),
+    Case(
+        "skos-related-wrong-kind",
+        "skos-related",
+        "concept/domain/equality",
+        put(SKOS.related, ID["org/apple"]),
+    ),
+    Case(
+        "skos-scope-note-wrong-kind",
+        "skos-scope-note",
+        "concept/category/binding-standard-setting",
+        put(SKOS.scopeNote, plain("note")),
+    ),
+    Case(
+        "org-linked-to-wrong-kind",
+        "org-linked-to",
+        "org/digital-partnership",
+        put(ORG.linkedTo, ID["country/fr"]),
+    ),
+    Case(
+        "org-member-of-wrong-kind",
+        "org-member-of",
+        "org/bt",
+        put(ORG.memberOf, ID["country/fr"]),
+    ),
+    Case(
+        "prov-was-associated-with-wrong-kind",
+        "prov-was-associated-with",
+        "event/termination-sberbank-2022-03-04",
+        put(PROV.wasAssociatedWith, plain("Sberbank")),
+    ),
+    Case(
+        "prov-was-attributed-to-wrong-kind",
+        "prov-was-attributed-to",
+        "scheme/participation-roles",
+        put(PROV.wasAttributedTo, plain("coedp")),
+    ),
+    Case(
+        "schema-alumni-of-wrong-kind",
+        "schema-alumni-of",
+        "person/mark-zuckerberg",
+        put(SCHEMA.alumniOf, plain("Harvard")),
+    ),
+    Case(
+        "schema-award-wrong-kind",
+        "schema-award",
+        "person/yoshua-bengio",
+        put(SCHEMA.award, ID["org/apple"]),
+    ),
+    Case(
+        "schema-brand-wrong-kind",
+        "schema-brand",
+        "org/deutsche-telekom",
+        put(SCHEMA.brand, plain("T-Mobile")),
+    ),
+    Case(
+        "schema-email-wrong-kind",
+        "schema-email",
+        "org/digital-partnership",
+        put(SCHEMA.email, plain("mailto:partnership")),
+    ),
+    Case(
+        "schema-founder-wrong-kind",
+        "schema-founder",
+        "org/meta",
+        put(SCHEMA.founder, plain("Mark Zuckerberg")),
+    ),
+    Case(
+        "schema-founding-date-wrong-kind",
+        "schema-founding-date",
+        "org/digital-sme-alliance",
+        put(SCHEMA.foundingDate, plain("2007")),
+    ),
+    Case(
+        "schema-founding-location-wrong-kind",
+        "schema-founding-location",
+        "org/lego-group",
+        put(SCHEMA.foundingLocation, plain("Billund")),
+    ),
+    Case(
+        "schema-job-title-wrong-kind",
+        "schema-job-title",
+        "person/eugene-kaspersky",
+        put(SCHEMA.jobTitle, ID["org/apple"]),
+    ),
+    Case(
+        "schema-number-of-employees-wrong-kind",
+        "schema-number-of-employees",
+        "org/thales",
+        put(SCHEMA.numberOfEmployees, plain("81000")),
+    ),
+    Case(
+        "schema-parent-organization-wrong-kind",
+        "schema-parent-organization",
+        "org/google",
+        put(SCHEMA.parentOrganization, plain("Alphabet")),
+    ),
+    Case(
+        "schema-sub-organization-wrong-kind",
+        "schema-sub-organization",
+        "org/deutsche-telekom",
+        put(SCHEMA.subOrganization, plain("T-Systems")),
+    ),
+    Case(
+        "schema-works-for-wrong-kind",
+        "schema-works-for",
+        "person/eugene-kaspersky",
+        put(SCHEMA.worksFor, plain("Kaspersky")),
     ),
     Case("scheme-empty", "scheme-has-concepts", SCHEME, orphan_scheme, severity="Warning"),
     Case("concept-without-scheme", "concept-in-scheme", CONCEPT, drop(SKOS.inScheme)),
@@ -503,6 +685,12 @@ CASES = [
         add(COEDP.memberCount, fr("plus de 750")),
     ),
     Case(
+        "associate-member-count-words",
+        "organisation-associate-member-count",
+        "org/gsma",
+        put(COEDP.associateMemberCount, fr("400 autres entreprises")),
+    ),
+    Case(
         "country-count-string",
         "organisation-country-count",
         "org/icco",
@@ -549,6 +737,13 @@ CASES = [
         "partner-without-membership", "partner-membership", APPLE, on(ID[M_APPLE], drop(ORG.member))
     ),
     Case(
+        "gap-with-a-value",
+        "source-gap-is-a-gap",
+        "org/gsma",
+        add(COEDP.seat, ID["place/london"]),
+        path="coedp:sourceGap",
+    ),
+    Case(
         "partner-without-seat",
         "partner-seat",
         "org/servicenow",
@@ -580,7 +775,7 @@ CASES = [
         "chairmanship-held-by-nobody",
         "chairmanship-held-by",
         "body/chairmanship-finland-2018-2019",
-        drop(COEDP.heldBy),
+        drop(COEDP.chairingState),
     ),
     Case("name-of-a-country", "name-use-of", NAMEUSE, put(COEDP.nameOf, ID["country/us"])),
     Case("name-use-without-name", "name-use-name", NAMEUSE, drop(COEDP.name)),
@@ -1310,6 +1505,15 @@ def test_real_data_has_no_violation(real_findings: list[Finding]) -> None:
     violations = [f for f in real_findings if f.severity == "Violation"]
     assert violations == [], "\n".join(
         f"{curie(f.focus)} {f.path or ''}: {f.message}" for f in violations
+    )
+
+
+def test_real_data_has_no_warning(real_findings: list[Finding]) -> None:
+    """What the sources do not give is recorded as an accepted gap (graph/gaps.ttl), so a
+    warning of `coedp validate` is always something new."""
+    warnings = [f for f in real_findings if f.severity == "Warning"]
+    assert warnings == [], "\n".join(
+        f"{curie(f.focus)} {f.path or ''}: {f.message}" for f in warnings
     )
 
 

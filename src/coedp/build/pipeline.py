@@ -22,6 +22,7 @@ from coedp.build import export
 from coedp.build.alongside import Alongside
 from coedp.build.load import Loaded, Location, load_files, turtle_files
 from coedp.build.reason import infer
+from coedp.build.statements import Inventory, InventoryError, read_inventory, statements
 from coedp.build.validate import Report, ontology_view, validate
 from coedp.build.void import metadata_graph, void_file_graph
 from coedp.namespaces import ASSERTED, COEDP, INFERRED, METADATA, ONTOLOGY, ONTOLOGY_IRI
@@ -179,6 +180,19 @@ def source_documents(*graphs: Graph) -> list[URIRef]:
     return sorted(found, key=str)
 
 
+def _asserted_with_statements(root: Path, data: Graph) -> Graph:
+    """The curated data and, for each of its facts, an rdf:Statement with its source."""
+    folder = root / "inventory"
+    try:
+        inventory = read_inventory(folder) if folder.is_dir() else Inventory()
+    except InventoryError as exc:
+        raise BuildError(f"inventory: {exc}") from exc
+    graph = Graph()
+    graph += data
+    graph += statements(data, inventory)
+    return graph
+
+
 def build(
     root: Path,
     out: Path,
@@ -226,8 +240,13 @@ def build(
     inferred = Graph()
     inferred.addN((s, p, o, inferred) for s, p, o in reasoning.result())
     result.steps.append(Step("reason", reasoning.seconds, len(inferred), reasoner))
+    asserted = timer.run(
+        "provenance per statement",
+        lambda: _asserted_with_statements(root, sources.data.graph),
+        len,
+    )
     data_graphs = {
-        ASSERTED: sources.data.graph,
+        ASSERTED: asserted,
         INFERRED: inferred,
         ONTOLOGY: sources.ontology.graph,
     }

@@ -308,7 +308,12 @@ def _bars(chart: Chart, lang: str, stacked: bool) -> Markup:
 
 
 def _parse_date(text: str) -> date | None:
+    """A day; a month ("2020-04") or a year ("2020") is placed at its middle, not its first day."""
     try:
+        if len(text) == 4:
+            return date(int(text), 7, 1)
+        if len(text) == 7:
+            return date(int(text[:4]), int(text[5:7]), 15)
         return date.fromisoformat(text[:10])
     except ValueError:
         return None

@@ -30,7 +30,7 @@ from fastapi import APIRouter, Request, Response
 from coedp.server import formats, negotiation
 from coedp.server.deps import services
 from coedp.server.formats import DOCUMENT_FORMATS
-from coedp.web import catalogue, describe, i18n, jsonld, ontology_doc, rdfdoc, render
+from coedp.web import catalogue, describe, i18n, jsonld, ontology_doc, rdfdoc, render, retired
 from coedp.web.data import DataError
 from coedp.web.entity import Builder
 from coedp.web.iris import IriMap, split_extension
@@ -93,7 +93,7 @@ async def _thing(request: Request, rel: str) -> Response:
     except DataError as exc:
         return unavailable(request, str(exc))
     if not found:
-        return not_found(request)
+        return gone_or_not_found(request, iris, rel)
     if rel.startswith("def/") and form == "html":
         is_ontology = await ontology_doc.is_ontology(request.app, iri)
         location = "/ontology" if is_ontology else (iris.link(iri) or "/ontology")
@@ -130,7 +130,7 @@ async def document(request: Request, rel: str) -> Response:
                 request.app, iris.from_path(rel), page, detail=detail and form == "html"
             )
         if not desc.exists:
-            return not_found(request)
+            return gone_or_not_found(request, iris, stripped, document=True)
         if form is None:
             available = negotiation.available(DOCUMENT_FORMATS)
             return _plain(406, f"no acceptable form; available: {available}", {"Vary": "Accept"})
@@ -250,6 +250,28 @@ def _graph_dumps(graph: str | None) -> list[tuple[str, str]]:
 
 
 # -- errors ------------------------------------------------------------------------
+def gone_or_not_found(
+    request: Request, iris: IriMap, rel: str, document: bool = False
+) -> Response:
+    """A retired IRI: 301 to its successor (its document for a document), or 410; else 404."""
+    entry = retired.lookup(rel)
+    if entry is None:
+        return not_found(request)
+    if not entry.successor:
+        return _plain(410, f"{iris.from_path(entry.rel)} is retired: {entry.reason}")
+    if entry.successor.startswith(("http://", "https://")):
+        location = entry.successor
+    else:
+        successor = iris.from_path(entry.successor)
+        location = iris.doc_path(successor) if document else iris.thing_path(successor)
+    return Response(
+        f"{iris.from_path(entry.rel)} is retired ({entry.reason}); see {location}\n",
+        status_code=301,
+        media_type="text/plain; charset=utf-8",
+        headers={"Location": location},
+    )
+
+
 def not_found(request: Request) -> Response:
     """404: a page with the search box for a browser, a line of text otherwise."""
     if wants_html(request):

@@ -76,6 +76,13 @@ SELECT ?s ?p ?o WHERE {{
   {{ ?s org:member {s} }} UNION {{ {s} org:memberDuring ?x BIND({s} AS ?s) }}
   ?s org:memberDuring ?period . ?period ?p ?instant .
   ?instant time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear ?o }}"""
+# The source of each of the entity's statements (rdf:Statement nodes the build
+# writes): a line of a section, a section, a public page, or coedp itself.
+SOURCES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX dct: <http://purl.org/dc/terms/>
+SELECT ?p ?o ?where ?section ?line WHERE {{
+  ?st rdf:subject {s} ; rdf:predicate ?p ; rdf:object ?o ; dct:source ?where .
+  OPTIONAL {{ ?where dct:isPartOf ?section ; <""" + COEDP + """sourceLine> ?line }} }}"""
 # For an organiser: who took part in the activities it ran (third hop).
 ORGANISED_PARTICIPANTS = """PREFIX coedp: <https://coedp.org/def/>
 SELECT DISTINCT ?activity ?participant WHERE {{
@@ -100,6 +107,9 @@ class Description:
     # and (membership, start, end) of the entity's memberships.
     hop: dict[str, dict[str, list[Term]]] = field(default_factory=dict)
     memberships: list[tuple[str, str, str]] = field(default_factory=list)
+    # (property, value) -> where the sources state it: (source, section, line); the
+    # section and line are empty where the source is a section or a page itself.
+    sources: dict[tuple[str, str], list[tuple[str, str, str]]] = field(default_factory=dict)
     # (activity, participant) of the activities the entity organised.
     organised_participants: list[tuple[str, str]] = field(default_factory=list)
 
@@ -153,6 +163,7 @@ async def describe(app: FastAPI, iri: str, page: int = 1, detail: bool = False) 
     ]
     if detail:
         queries.append(HOP.format(s=s, props=" ".join(f"<{p}>" for p in HOP_PROPERTIES)))
+        queries.append(SOURCES.format(s=s))
     answers = await asyncio.gather(*(data.select(app, q) for q in queries))
     desc = Description(iri, page=page)
     desc.out = sorted((r["p"], r["o"]) for r in answers[0])
@@ -170,6 +181,13 @@ async def describe(app: FastAPI, iri: str, page: int = 1, detail: bool = False) 
     for props in desc.hop.values():
         for values in props.values():
             values.sort()
+    for row in answers[4]:
+        section, line = row.get("section"), row.get("line")
+        desc.sources.setdefault((row["p"].value, row["o"].value), []).append(
+            (row["where"].value, section.value if section else "", line.value if line else "")
+        )
+    for places in desc.sources.values():
+        places.sort()
     if desc.values(ORG_DURING) or any(p.value == ORG_MEMBER for _, p in desc.incoming):
         periods: dict[str, dict[str, str]] = {}
         for row in await data.select(app, MEMBERSHIPS.format(s=s)):

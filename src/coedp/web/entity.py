@@ -82,7 +82,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             _d("memberCount"),
             _d("countryCount"),
             _d("figureQualifier"),
-            _d("heldBy"),
+            _d("chairingState"),
             _d("inCountry"),
             c.ORG + "subOrganizationOf",
             c.ORG + "unitOf",
@@ -117,6 +117,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "dates",
         (
             _d("dateText"),
+            _d("statedDate"),
             _d("startDate"),
             _d("endDate"),
             _d("datePrecision"),
@@ -229,7 +230,15 @@ HIDDEN_OUT = {
     c.PROV + "wasDerivedFrom",
     c.PROV + "wasInfluencedBy",
 }
-HIDDEN_IN = {_d("participant"), _d("activity"), _d("hasParticipant"), _d("participatedIn")}
+HIDDEN_IN = {
+    _d("participant"),
+    _d("activity"),
+    _d("hasParticipant"),
+    _d("participatedIn"),
+    # the statements about the entity: their sources are the page's footnotes
+    c.RDF + "subject",
+    c.RDF + "object",
+}
 
 # Headings of incoming links, by property: (English, French).
 INCOMING: dict[str, tuple[str, str]] = {
@@ -285,7 +294,7 @@ INCOMING: dict[str, tuple[str, str]] = {
     _d("onBehalfOf"): ("Participations on its behalf", "Participations en son nom"),
     _d("partOfSeries"): ("Editions of this series", "Éditions de cette série"),
     _d("partOf"): ("Activities within it", "Activités en son sein"),
-    _d("heldBy"): ("Chairmanships it held", "Présidences qu'il a exercées"),
+    _d("chairingState"): ("Chairmanships it held", "Présidences qu'il a exercées"),
     c.ORG + "subOrganizationOf": ("Its units and sub-bodies", "Ses unités et sous-organes"),
     c.ORG + "unitOf": ("Its units", "Ses unités"),
     c.ORG + "hasSubOrganization": ("Bodies it is part of", "Entités dont il fait partie"),
@@ -328,6 +337,16 @@ class Value:
     iri: str = ""
     external: bool = False
     title: str = ""  # a tooltip: the source's wording of a date
+    notes: list[int] = field(default_factory=list)  # numbers of the footnotes citing it
+
+
+@dataclass
+class Footnote:
+    """A place in the sources that states some of the page's facts."""
+
+    number: int
+    source: Value
+    line: str = ""
 
 
 @dataclass
@@ -375,6 +394,7 @@ class EntityPage:
     membership_summary: list[Row] = field(default_factory=list)
     organised_participants: list[Row] = field(default_factory=list)
     provenance: list[list[Value]] = field(default_factory=list)
+    footnotes: list[Footnote] = field(default_factory=list)
     identifiers: list[Value] = field(default_factory=list)
     schema: dict[str, object] = field(default_factory=dict)
     ontology_link: str | None = None
@@ -439,7 +459,7 @@ class Builder:
             kind=", ".join(cat.label(ty, lang) for ty in specific),
             kind_values=[self.link(ty) for ty in specific],
         )
-        page.groups = self._groups(desc)
+        page.groups = self._groups(desc, page.footnotes)
         page.incoming = self._incoming(desc)
         page.participations = self._participations(desc, hop)
         page.participants = self._participants(desc, hop)
@@ -470,7 +490,19 @@ class Builder:
                     hidden.add((p, v))
         return hidden
 
-    def _groups(self, desc: Description) -> list[Group]:
+    def _notes(self, desc: Description, prop: str, value: str, notes: list[Footnote]) -> list[int]:
+        """The footnote numbers of the places stating ``prop value``, numbered as first cited."""
+        numbers = []
+        for where, section, line in desc.sources.get((prop, value), []):
+            found = next((n for n in notes if n.source.iri == (section or where)
+                          and n.line == line), None)
+            if found is None:
+                found = Footnote(len(notes) + 1, self.link(section or where), line)
+                notes.append(found)
+            numbers.append(found.number)
+        return sorted(set(numbers))
+
+    def _groups(self, desc: Description, notes: list[Footnote] | None = None) -> list[Group]:
         pairs = [(p.value, o.value) for p, o in desc.out]
         hidden = self._hidden_super(pairs)
         facts: dict[str, list[Value]] = {}
@@ -487,7 +519,10 @@ class Builder:
             if prop not in facts:
                 facts[prop] = []
                 order.append(prop)
-            facts[prop].append(self.value(o))
+            shown = self.value(o)
+            if notes is not None:
+                shown.notes = self._notes(desc, prop, o.value, notes)
+            facts[prop].append(shown)
         for prop, values in facts.items():
             facts[prop] = _one_per_text(values, self.lang)
         groups: dict[str, list[Fact]] = {}
@@ -511,8 +546,8 @@ class Builder:
         hidden = self._hidden_super(pairs)
         by_prop: dict[str, list[Value]] = {}
         for s, p in desc.incoming:
-            if p.value in HIDDEN_IN or (p.value, s.value) in hidden:
-                continue
+            if p.value in HIDDEN_IN or (p.value, s.value) in hidden or "#L" in s.value:
+                continue  # (a section's lines are where statements cite it)
             by_prop.setdefault(p.value, []).append(self.value(s))
         groups = []
         for prop, values in by_prop.items():
@@ -753,8 +788,12 @@ class Builder:
         urls = [o.value for o in desc.values(c.SCHEMA + "url")]
         if urls:
             doc["url"] = urls[0]
+        # coedp:startDate and coedp:endDate are bounds: schema.org's start and end only
+        # where the source gives days; otherwise the stated month or year, if one.
+        exact = any(o.value.endswith("/precision/day") for o in desc.values(_d("datePrecision")))
+        stated = desc.values(_d("statedDate"))
         for prop, key in (("startDate", "startDate"), ("endDate", "endDate")):
-            values = desc.values(_d(prop))
+            values = desc.values(_d(prop)) if exact else stated
             if values:
                 doc[key] = values[0].value
         for prop, key in (
@@ -818,12 +857,16 @@ def _one_per_text(values: list[Value], lang: str) -> list[Value]:
             langs.setdefault(v.text, set()).add(v.lang)
     out: list[Value] = []
     seen: set[str] = set()
+    notes: dict[str, set[int]] = {}
+    for v in values:
+        notes.setdefault(v.text, set()).update(v.notes)
     for v in values:
         if v.lang and len(langs.get(v.text, ())) > 1:
             if v.text in seen:
                 continue
             seen.add(v.text)
-            v = Value(v.text, v.href, iri=v.iri, external=v.external)
+            v = Value(v.text, v.href, iri=v.iri, external=v.external,
+                      notes=sorted(notes[v.text]))
         out.append(v)
     out.sort(key=lambda v: (v.lang not in ("", lang), v.lang, v.text.casefold()))
     return out

@@ -77,6 +77,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "entity.incoming.page": ("page {n}", "page {n}"),
     "entity.timeline": ("Timeline", "Chronologie"),
     "entity.provenance": ("Provenance", "Provenance"),
+    "entity.sources": ("Sources of each statement", "Sources de chaque énoncé"),
+    "entity.source.line": ("line {n}", "ligne {n}"),
+    "entity.source.note": ("source {n}", "source {n}"),
     "entity.identifiers": ("Identifiers", "Identifiants"),
     "identifier.treaty-office": (
         "Council of Europe Treaty Office, No. {n}",
