@@ -44,7 +44,7 @@ from bench.run import (
     machine,
     write_results,
 )
-from coedp.server.store import MANIFEST
+from coedp.server.store.kept import MANIFEST
 
 READY_TIMEOUT = 1800.0  # a first load of 10M quads on two busy cores takes minutes
 CHECK_QUERY = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 5"  # noqa: E501

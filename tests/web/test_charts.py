@@ -112,3 +112,17 @@ def test_french_home_page_asks_its_chart_questions_in_french(http):
     assert "Combien de partenaires numériques ont leur siège dans chaque pays" in html
     english = http.get("/", params={"lang": "en"}).text
     assert "How many digital partners have their seat in each country" in english
+
+
+def test_the_timeline_draws_imprecise_dates_as_spans(http):
+    html = http.get("/", params={"lang": "en"}).text
+    svg = html.split('id="joining-title"', 1)[1].split("</svg>", 1)[0]
+    marks = re.findall(r'<g class="mark"><title>([^<]+)</title>(.*?)</g>', svg, re.S)
+    spans = {tip.split(":")[0] for tip, body in marks if 'class="span"' in body}
+    exact = {tip.split(":")[0] for tip, body in marks if 'class="span"' not in body}
+    # 002 line 39: AT&T in April 2020, BT/IBM/ISOC in November 2020; line 115: Element AI
+    # bought "en 2020"; 000 lines 7-9: the exchange of letters of 8 November 2017.
+    assert {"April 2020", "November 2020", "2020"} <= spans, spans
+    assert {"8 November 2017", "6 February 2020"} <= exact, exact
+    table = html.split('id="chart-joining"', 1)[1].split("</table>", 1)[0]
+    assert "April 2020" in table and "2020-04" not in table

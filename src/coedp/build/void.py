@@ -149,7 +149,7 @@ def _describe(
     g.add((d, DCTERMS.license, LICENSE))
     # The release: version and date from coedp.release (pyproject's version, one date).
     g.add((d, OWL.versionInfo, Literal(release.VERSION)))
-    g.add((d, DCAT.version, Literal(release.VERSION)))
+    g.add((d, URIRef(str(DCAT) + "version"), Literal(release.VERSION)))  # DCAT 3
     g.add((d, DCTERMS.issued, Literal(release.DATE, datatype=XSD.date)))
     g.add((d, DCTERMS.modified, Literal(release.DATE, datatype=XSD.date)))
     g.add((d, DCTERMS.hasVersion, URIRef(f"{BASE}dataset/{release.VERSION}")))

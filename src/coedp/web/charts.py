@@ -18,13 +18,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 
 from fastapi import FastAPI
 from markupsafe import Markup
 
-from coedp.web import data
+from coedp.web import data, dates
 from coedp.web.catalogue import Catalogue
 from coedp.web.i18n import t
 
@@ -129,6 +129,7 @@ class Point:
     note: str = ""  # e.g. "joined" / "left" on the timeline
     extra: str = ""  # names listed by the query
     href: str | None = None
+    raw: str = ""  # the timeline's date as the query gives it ("2020", "2020-04", a day)
 
 
 @dataclass
@@ -190,6 +191,9 @@ async def compute(
             )
             continue
         label = cat.label(term.value, lang) if term.is_iri else term.value
+        raw = ""
+        if spec.shape == "timeline" and not term.is_iri:
+            raw, label = term.value, dates.display_lexical(term.value, lang) or term.value
         chart.points.append(
             Point(
                 label,
@@ -198,6 +202,7 @@ async def compute(
                 note,
                 extra,
                 link(term.value) if term.is_iri else None,
+                raw,
             )
         )
     if chart.points:
@@ -307,28 +312,32 @@ def _bars(chart: Chart, lang: str, stacked: bool) -> Markup:
     return Markup("".join(out))
 
 
-def _parse_date(text: str) -> date | None:
-    """A day; a month ("2020-04") or a year ("2020") is placed at its middle, not its first day."""
+def _period(text: str) -> tuple[date, date] | None:
+    """The first and last day a date can be: a year ("2020") or a month ("2020-04")
+    spans its days; a day is itself."""
     try:
         if len(text) == 4:
-            return date(int(text), 7, 1)
+            return date(int(text), 1, 1), date(int(text), 12, 31)
         if len(text) == 7:
-            return date(int(text[:4]), int(text[5:7]), 15)
-        return date.fromisoformat(text[:10])
+            first = date(int(text[:4]), int(text[5:7]), 1)
+            after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            return first, after - timedelta(days=1)
+        day = date.fromisoformat(text[:10])
+        return day, day
     except ValueError:
         return None
 
 
 def _timeline(chart: Chart, lang: str) -> Markup:
-    dated = [(d, p) for p in chart.points if (d := _parse_date(p.label)) is not None]
-    width, height = 720, 220
+    dated = [(d, p) for p in chart.points if (d := _period(p.raw or p.label)) is not None]
+    width, height = 720, 236
     left, right, axis_y = 40, 40, 110
     out = _open(chart, width, height, _summary(chart, lang))
     if not dated:
         out.append("</svg>")
         return _scrolling(out)
-    first_year = min(d.year for d, _ in dated)
-    last_year = max(d.year for d, _ in dated) + 1
+    first_year = min(first.year for (first, _), _ in dated)
+    last_year = max(last.year for (_, last), _ in dated) + 1
     span = (date(last_year, 1, 1) - date(first_year, 1, 1)).days or 1
 
     def x_of(d: date) -> float:
@@ -347,28 +356,49 @@ def _timeline(chart: Chart, lang: str) -> Markup:
         f'<text x="{width / 2:.0f}" y="{height - 6}" text-anchor="middle" '
         f'class="axis-label">{escape(t("chart.year", lang))}</text>'
     )
-    for n, (d, p) in enumerate(sorted(dated, key=lambda dp: dp[0])):
-        x = x_of(d)
+    ordered = sorted(dated, key=lambda dp: (dp[0][1], dp[0][0]))
+    for n, ((first, last), p) in enumerate(ordered):
+        # A date known to the month or the year is drawn as the span of days it can be,
+        # with its mark hollow in the middle: never as its first day.
+        x0, x1 = x_of(first), x_of(last + timedelta(days=1))
+        x = (x0 + x1) / 2
+        exact = first == last
         count = _fmt(p.values[0]) if p.values else ""
+        change = t("chart." + p.note, lang) if p.note in ("joined", "left") else p.note
+        tip = escape(f"{p.label}: {change} {count}".strip() + (f" ({p.extra})" if p.extra else ""))
+        colour = COLOURS[1] if p.note == "left" else COLOURS[0]
+        fill = colour if exact else "#fff"
+        if p.note == "left":
+            y = axis_y + 34
+            label_y = axis_y + 62
+            sign = "−"
+        else:
+            y = axis_y - (26 + (n % 3) * 22)
+            label_y = y - 11
+            sign = "+"
+            out.append(
+                f'<line x1="{x:.1f}" y1="{axis_y}" x2="{x:.1f}" y2="{y}" class="grid"/>'
+            )
+        out.append(f'<g class="mark"><title>{tip}</title>')
+        if not exact:
+            out.append(
+                f'<rect class="span" x="{x0:.1f}" y="{y - 3}" width="{max(x1 - x0, 2):.1f}" '
+                f'height="6" rx="3" fill="{colour}" fill-opacity="0.35"/>'
+            )
         if p.note == "left":
             out.append(
-                f'<rect x="{x - 6:.1f}" y="{axis_y + 28}" width="12" height="12" '
-                f'fill="{COLOURS[1]}"/>'
-            )
-            out.append(
-                f'<text x="{x:.1f}" y="{axis_y + 56}" text-anchor="middle" '
-                f'class="value">−{count}</text>'
+                f'<rect x="{x - 6:.1f}" y="{y - 6}" width="12" height="12" fill="{fill}" '
+                f'stroke="{colour}" stroke-width="2"/>'
             )
         else:
-            lift = 26 + (n % 3) * 22
             out.append(
-                f'<line x1="{x:.1f}" y1="{axis_y}" x2="{x:.1f}" y2="{axis_y - lift}" class="grid"/>'
+                f'<circle cx="{x:.1f}" cy="{y}" r="7" fill="{fill}" stroke="{colour}" '
+                f'stroke-width="2"/>'
             )
-            out.append(f'<circle cx="{x:.1f}" cy="{axis_y - lift}" r="7" fill="{COLOURS[0]}"/>')
-            out.append(
-                f'<text x="{x:.1f}" y="{axis_y - lift - 11}" text-anchor="middle" '
-                f'class="value">+{count}</text>'
-            )
+        out.append(
+            f'<text x="{x:.1f}" y="{label_y}" text-anchor="middle" class="value">'
+            f"{sign}{count}</text></g>"
+        )
     legend_y = 16
     out.append(f'<circle cx="{left + 6}" cy="{legend_y - 4}" r="6" fill="{COLOURS[0]}"/>')
     out.append(
@@ -381,6 +411,16 @@ def _timeline(chart: Chart, lang: str) -> Markup:
     out.append(
         f'<text x="{left + 128}" y="{legend_y}" '
         f'class="legend">{escape(t("chart.left", lang))}</text>'
+    )
+    out.append(
+        f'<rect x="{left + 220}" y="{legend_y - 7}" width="40" height="6" rx="3" '
+        f'fill="{COLOURS[0]}" fill-opacity="0.35"/>'
+        f'<circle cx="{left + 240}" cy="{legend_y - 4}" r="6" fill="#fff" '
+        f'stroke="{COLOURS[0]}" stroke-width="2"/>'
+    )
+    out.append(
+        f'<text x="{left + 268}" y="{legend_y}" '
+        f'class="legend">{escape(t("chart.span", lang))}</text>'
     )
     out.append("</svg>")
     return _scrolling(out)

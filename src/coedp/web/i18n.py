@@ -184,6 +184,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart.left": ("left", "départs"),
     "chart.others": ("others", "autres"),
     "chart.unknown": ("not stated", "non indiqué"),
+    "chart.span": (
+        "known only to the month or year: the span it can be",
+        "connue au mois ou à l'année seulement : la période possible",
+    ),
     "chart.activities": ("activities", "activités"),
     "chart.partners": ("partners", "partenaires"),
     "chart.year": ("year", "année"),
