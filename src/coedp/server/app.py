@@ -98,9 +98,10 @@ def create_app(
     app.state.metrics = metrics.Metrics(app)
     app.state.metrics_clients = _metrics_networks(settings.metrics_clients)
 
+    # The protocol first: /sparql is the busiest route, and no page shares its paths.
+    app.include_router(protocol.router)
     for extra in routers:
         app.include_router(extra)
-    app.include_router(protocol.router)
     app.include_router(_health_router())
     app.include_router(metrics.router())
     app.add_api_route("/", home_page, methods=["GET", "HEAD"], include_in_schema=False)

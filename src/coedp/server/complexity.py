@@ -50,9 +50,26 @@ def count_tokens(query: str, stop_after: int = 0) -> int:
     return count
 
 
+# Verdicts kept for recent queries up to this many characters (at most 4 MB a process):
+# the same query comes again and again, and its count never changes.
+_KEPT_CHARS = 16384
+_KEPT_ENTRIES = 256
+_too_many: dict[tuple[str, int], bool] = {}
+
+
 def check_tokens(query: str, max_tokens: int) -> None:
     """Raise ``GuardError`` (400) when ``query`` has more than ``max_tokens`` tokens."""
-    if max_tokens > 0 and count_tokens(query, max_tokens) > max_tokens:
+    if max_tokens <= 0:
+        return
+    key = (query, max_tokens)
+    over = _too_many.get(key)
+    if over is None:
+        over = count_tokens(query, max_tokens) > max_tokens
+        if len(query) <= _KEPT_CHARS:
+            if len(_too_many) >= _KEPT_ENTRIES:
+                del _too_many[next(iter(_too_many))]  # the oldest first
+            _too_many[key] = over
+    if over:
         raise GuardError(
             400,
             f"the query has more than {max_tokens} terms and operators, the most this "

@@ -118,8 +118,9 @@ class FairPool:
         # When each client's running queries got their slot, for its usage.
         self._since: dict[str, list[float]] = {}
         self.usage = UsageLedger()
-        # Waiting queries by client; the order of the keys is the round-robin turn.
-        self._waiting: OrderedDict[str, deque[asyncio.Future[None]]] = OrderedDict()
+        # Waiting queries by client; the order of the keys is the round-robin turn. A
+        # future's result is True once its query holds a slot, False once it waited too long.
+        self._waiting: OrderedDict[str, deque[asyncio.Future[bool]]] = OrderedDict()
         self._mean_seconds = 1.0
 
     # -- the engine's interface -----------------------------------------------
@@ -248,30 +249,48 @@ class FairPool:
         return max(1, min(math.ceil(timeout), math.ceil(estimate)))
 
     async def _wait(self, client: str, timeout: float) -> Outcome | None:
-        """Wait for a turn (None once this query holds a slot), or 503 after ``timeout``."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        """Wait for a turn (None once this query holds a slot), or 503 after ``timeout``.
+
+        One future and one timer (no task): the turn sets the future True, the timer
+        takes the query out of the queue and sets it False, whichever comes first.
+        """
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
         self._waiting.setdefault(client, deque()).append(future)
         self.queued += 1
+        timer = loop.call_later(timeout, self._expire, client, future)
         try:
-            await asyncio.wait_for(asyncio.shield(future), timeout)
-            return None
-        except TimeoutError:
-            self._abandon(client, future)
-            clients.set_reason("queue_timeout")
-            return Outcome(
-                503, message=f"the endpoint is busy: this query waited {timeout:g} s for a "
-                "query worker; try again later",
-            )
+            granted = await future
         except asyncio.CancelledError:
             self._abandon(client, future)
             raise
+        finally:
+            timer.cancel()
+        if granted:
+            return None
+        clients.set_reason("queue_timeout")
+        return Outcome(
+            503, message=f"the endpoint is busy: this query waited {timeout:g} s for a "
+            "query worker; try again later",
+        )
 
-    def _abandon(self, client: str, future: asyncio.Future[None]) -> None:
+    def _expire(self, client: str, future: asyncio.Future[bool]) -> None:
+        """A query waited ``timeout`` seconds: out of the queue (unless its turn came)."""
+        if not future.done():
+            self._leave_queue(client, future)
+            future.set_result(False)
+
+    def _abandon(self, client: str, future: asyncio.Future[bool]) -> None:
         """Give up a turn: leave the queue, or hand back a slot granted in the meantime."""
-        if future.done():
-            self._release(client)
+        if future.done() and not future.cancelled():
+            if future.result():
+                self._release(client)
             return
+        # Cancelled with the request that waited: it may still be in the queue.
         future.cancel()
+        self._leave_queue(client, future)
+
+    def _leave_queue(self, client: str, future: asyncio.Future[bool]) -> None:
         queue = self._waiting.get(client)
         if queue is not None:
             with contextlib.suppress(ValueError):
@@ -326,8 +345,10 @@ class FairPool:
                 self._waiting.move_to_end(client)  # its next query waits for the others
             else:
                 del self._waiting[client]
+            if future.done():  # cancelled with its request, not yet out of the queue
+                continue
             self._take(client)
-            future.set_result(None)
+            future.set_result(True)
 
 
 # Refusals the engine answers, by status, for the metrics.

@@ -20,8 +20,9 @@ Two layers, cheapest first:
    does not end is a syntax error at once) and iterative, so a deeply nested
    query never reaches a recursive parser. FROM / FROM NAMED IRIs are resolved
    against BASE, the PREFIX declarations and the server's base IRI before they
-   are compared with the store's graphs. The web process runs it in a small
-   thread pool (``lex_check_off_loop``), never on the event loop.
+   are compared with the store's graphs. In the web process
+   (``lex_check_off_loop``) the verdicts on recent queries are remembered, a
+   short query is lexed on the event loop and a longer one in a small thread pool.
 2. ``dataset_check`` (in the worker, for queries that may name graphs): the
    same lexer beside the engine, which tells whether FROM chooses the dataset.
    ``parse_check``: rdflib's SPARQL parser, to explain a syntax error the
@@ -631,18 +632,55 @@ async def lex_check_off_loop(
     graph_names: Iterable[str] | None = None,
     base_iri: str | None = None,
 ) -> LexInfo:
-    """``lex_check`` in one of ``OFF_LOOP_THREADS`` threads, so the event loop never lexes."""
-    import anyio.to_thread
-
-    global _limiter
-    if _limiter is None:
-        _limiter = anyio.CapacityLimiter(OFF_LOOP_THREADS)
+    """``lex_check`` for the web process: the verdict on a recent query is remembered, a
+    short query is lexed on the event loop (less time than a hop to a thread and back),
+    a longer one in one of ``OFF_LOOP_THREADS`` threads, so the loop never lexes for long.
+    """
     names = None if graph_names is None else frozenset(graph_names)
-    return await anyio.to_thread.run_sync(
-        lex_check, query, max_length, max_depth, names, base_iri, limiter=_limiter
-    )
+    key = (query, max_length, max_depth, names, base_iri, service_check_enabled())
+    known = _VERDICTS.get(key) if len(query) <= VERDICT_MAX_CHARS else None
+    if known is None:
+        if len(query) <= INLINE_CHARS:
+            known = _verdict(query, max_length, max_depth, names, base_iri)
+        else:
+            import anyio.to_thread
+
+            global _limiter
+            if _limiter is None:
+                _limiter = anyio.CapacityLimiter(OFF_LOOP_THREADS)
+            known = await anyio.to_thread.run_sync(
+                _verdict, query, max_length, max_depth, names, base_iri, limiter=_limiter
+            )
+        if len(query) <= VERDICT_MAX_CHARS:
+            _VERDICTS[key] = known
+            if len(_VERDICTS) > VERDICT_ENTRIES:
+                del _VERDICTS[next(iter(_VERDICTS))]  # the oldest first
+    if isinstance(known, LexInfo):
+        return known
+    raise GuardError(*known)
 
 
+def _verdict(
+    query: str, max_length: int, max_depth: int, names: frozenset[str] | None,
+    base_iri: str | None,
+) -> LexInfo | tuple[int, str]:
+    """``lex_check``'s answer, or the (status, message) of its refusal."""
+    try:
+        return lex_check(query, max_length, max_depth, names, base_iri)
+    except GuardError as exc:
+        return exc.status, exc.message
+
+
+# Queries up to this many characters are lexed on the event loop: at most a millisecond
+# or two, which a hop to a thread and back would cost in switches alone.
+INLINE_CHARS = 4096
+# Verdicts kept for queries up to VERDICT_MAX_CHARS characters, the most recent
+# VERDICT_ENTRIES (at most 4 MB): the site's pages, its charts and the people using the
+# endpoint send the same queries again and again. A verdict depends on nothing but the
+# key: the text, the limits, the graphs, the base IRI and whether SERVICE is checked.
+VERDICT_MAX_CHARS = 16384
+VERDICT_ENTRIES = 256
+_VERDICTS: dict[tuple[object, ...], LexInfo | tuple[int, str]] = {}
 _limiter: Any = None
 
 

@@ -73,6 +73,82 @@ def query_stack_mb(max_tokens: int) -> int:
     return max(QUERY_STACK_MB, -(-max_tokens * STACK_KB_PER_TOKEN // 1024))
 
 
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class ProcStat:
+    """A process's /proc/<pid>/stat and statm kept open: its state, CPU time and resident
+    memory each cost one ``pread`` (opening the files again each time costs three
+    system calls and a path lookup, several times the read on a virtual machine).
+
+    Every figure is read fresh; once the process is gone, the CPU time and memory read 0
+    and the state is not "stopped", as :func:`cpu_seconds`, :func:`rss_bytes` and
+    :func:`is_stopped` say.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self._stat = _open(f"/proc/{pid}/stat")
+        self._statm = _open(f"/proc/{pid}/statm")
+
+    def state(self) -> tuple[bool, float]:
+        """(whether the process is stopped, its CPU seconds), from one read."""
+        fields = _fields_after_name(_pread(self._stat))
+        if fields is None:
+            return False, 0.0
+        return fields[:1] in (b"T", b"t"), _cpu_of(fields)
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the process has used, in seconds."""
+        return self.state()[1]
+
+    def rss_bytes(self) -> int:
+        """Resident memory of the process in bytes."""
+        try:
+            return int(_pread(self._statm).split()[1]) * _PAGE_SIZE
+        except (IndexError, ValueError):
+            return 0
+
+    def close(self) -> None:
+        """Close the files (the process need not be gone)."""
+        for fd in (self._stat, self._statm):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._stat = self._statm = -1
+
+
+def _open(path: str) -> int:
+    try:
+        return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return -1
+
+
+def _pread(fd: int) -> bytes:
+    if fd < 0:
+        return b""
+    try:
+        return os.pread(fd, 1024, 0)
+    except OSError:  # the process is gone (ESRCH)
+        return b""
+
+
+def _fields_after_name(stat: bytes) -> bytes | None:
+    """The fields of a stat line after ``(name)``, whose name may hold spaces or ")"."""
+    end = stat.rfind(b")")
+    return stat[end + 2:] if end >= 0 else None
+
+
+def _cpu_of(fields: bytes) -> float:
+    parts = fields.split(None, 14)
+    try:  # utime and stime: fields 14 and 15 of stat(5), 12 and 13 after the name
+        return (int(parts[11]) + int(parts[12])) / _CLOCK_TICKS
+    except (IndexError, ValueError):
+        return 0.0
+
+
 def rss_bytes(pid: int) -> int:
     """Resident memory of process ``pid`` in bytes (0 when it is gone)."""
     try:

@@ -67,13 +67,25 @@ class Metrics:
         )
         ProcessCollector(namespace="coedp_web", registry=self.registry)
         self.registry.register(_StateCollector(app))
+        # The labelled children already looked up: the label sets are bounded (route
+        # templates, METHODS, statuses), and a look-up takes the registry's lock.
+        self._counters: dict[tuple[str, str, int], Any] = {}
+        self._latencies: dict[str, Any] = {}
 
     def observe(self, scope: Scope, status: int, seconds: float) -> None:
         """Count one answered request."""
         route = _route_template(scope)
         method = scope["method"] if scope["method"] in METHODS else "other"
-        self.requests.labels(route, method, str(status)).inc()
-        self.latency.labels(route).observe(seconds)
+        counter = self._counters.get((route, method, status))
+        if counter is None:
+            counter = self._counters[route, method, status] = self.requests.labels(
+                route, method, str(status)
+            )
+        counter.inc()
+        latency = self._latencies.get(route)
+        if latency is None:
+            latency = self._latencies[route] = self.latency.labels(route)
+        latency.observe(seconds)
         if status >= 400 and status != 404:
             info = scope.get("coedp.request")
             reason = (info.reason if info else None) or STATUS_REASONS.get(status, str(status))

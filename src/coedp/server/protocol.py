@@ -79,8 +79,8 @@ async def sparql_options() -> Response:
 async def _sparql(request: Request, parts: Services) -> Response:
     settings = parts.settings
     dataset = parts.backend.info
-    _check_url_encoding(request)
     fields = _Fields(request.query_params)
+    _check_url_encoding(request, fields)
     if request.method == "POST":
         await _read_post(request, fields, settings.max_query_length)
     if fields.has("update") or fields.has("using-graph-uri") or fields.has("using-named-graph-uri"):
@@ -102,7 +102,7 @@ async def _sparql(request: Request, parts: Services) -> Response:
     if not query.strip():
         raise ProtocolError(400, "the query is empty")
 
-    info = await lex_check_off_loop(  # in a thread: the event loop never lexes
+    info = await lex_check_off_loop(  # remembered, or lexed briefly (guard.py)
         query, settings.max_query_length, settings.max_depth,
         dataset.graph_names, settings.base_iri,
     )
@@ -149,13 +149,19 @@ async def _sparql(request: Request, parts: Services) -> Response:
     return _outcome_response(outcome, headers)
 
 
-def _check_url_encoding(request: Request) -> None:
+def _check_url_encoding(request: Request, fields: _Fields | None = None) -> None:
     """Refuse a query string whose percent-decoded bytes are not UTF-8.
 
     Starlette would decode them with replacement characters, so that a query
-    would silently run on text the client never sent.
+    would silently run on text the client never sent. When the raw string is
+    ASCII and Starlette's decoded ``fields`` hold no replacement character, every
+    byte was valid UTF-8 and the string is not decoded a second time.
     """
     raw = request.scope.get("query_string", b"")
+    if fields is not None and raw.isascii() and not any(
+        "\ufffd" in k or "\ufffd" in v for k, v in fields.pairs
+    ):
+        return
     try:
         unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError as exc:

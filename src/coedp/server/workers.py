@@ -29,6 +29,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import struct
 import threading
 import time
 from collections import Counter
@@ -36,6 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from multiprocessing.reduction import ForkingPickler
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -46,9 +48,8 @@ if TYPE_CHECKING:
 from coedp.server.engine import Outcome, QueryTask
 from coedp.server.limits import (
     MIB,
+    ProcStat,
     WorkerLimits,
-    cpu_seconds,
-    is_stopped,
     lower_priority,
     rss_bytes,
 )
@@ -145,11 +146,16 @@ def _serve(conn: Connection, store: ox.Store, names: frozenset[str], limits: Wor
 
 @dataclass(eq=False)
 class Worker:
-    """One worker process and the parent's end of its pipe."""
+    """One worker process and the parent's end of its pipe.
+
+    Once the worker is ready, the parent's end is non-blocking and read and written
+    on the event loop only (:func:`_send`, :func:`_receive`).
+    """
 
     process: BaseProcess
     conn: Connection
     pid: int = field(default=0)
+    stat: ProcStat | None = None  # its /proc figures, kept open
     fate: str = ""  # why it is being replaced: timeout, memory, crashed...
     peak: int = 0  # the largest RSS seen during the current query, in bytes
     cpu_start: float = 0.0  # the worker's CPU seconds when the current query began
@@ -198,9 +204,6 @@ class WorkerPool:
         # the store, and must never hold up the reading of answers (the event loop's
         # default executor has only a few threads, shared with everything else).
         self._starters = ThreadPoolExecutor(max(2, size), thread_name_prefix="coedp-worker-start")
-        self._readers = ThreadPoolExecutor(
-            size + self.max_long + 2, thread_name_prefix="coedp-worker-read"
-        )
 
     @property
     def capacity(self) -> int:
@@ -252,6 +255,8 @@ class WorkerPool:
                 f"a query worker holds {idle // MIB} MB once the store is open, near or past "
                 f"its memory limit of {self.memory_limit // MIB} MB: raise --worker-memory-mb"
             )
+        worker.stat = ProcStat(worker.pid)
+        os.set_blocking(parent.fileno(), False)  # from now on, read and written on the loop
         return worker
 
     async def start(self) -> None:
@@ -296,10 +301,10 @@ class WorkerPool:
         if not worker.process.is_alive():
             return "died"
         try:
-            worker.conn.send(Ping())
+            await _send(worker.conn, Ping())
             if not await _readable(worker.conn, PING_TIMEOUT):
                 return "hung"
-            worker.conn.recv()  # the answer is already there: no wait
+            await _receive(worker.conn)
         except (EOFError, OSError):
             return "died"
         return None
@@ -314,12 +319,10 @@ class WorkerPool:
         for task in list(self._pending):
             task.cancel()
         for worker in [*self._workers, *([self._spare] if self._spare else [])]:
-            _kill(worker.process)
-            worker.conn.close()
+            _discard(worker)
         self._workers.clear()
         self._spare = None
         self._starters.shutdown(wait=False, cancel_futures=True)
-        self._readers.shutdown(wait=False, cancel_futures=True)
 
     @property
     def ready(self) -> bool:
@@ -349,17 +352,21 @@ class WorkerPool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            try:
-                worker = await asyncio.wait_for(self._idle.get(), deadline - loop.time())
-            except TimeoutError:
-                return Outcome(
-                    503, message="the endpoint is busy: no query worker was free for "
-                    f"{timeout:g} s; try again later"
-                )
+            if not self._idle.empty():  # no wait: no timer, no task
+                worker = self._idle.get_nowait()
+            else:
+                try:
+                    worker = await asyncio.wait_for(self._idle.get(), deadline - loop.time())
+                except TimeoutError:
+                    return Outcome(
+                        503, message="the endpoint is busy: no query worker was free for "
+                        f"{timeout:g} s; try again later"
+                    )
+            stopped, cpu = _stat(worker).state()  # one read: its state and CPU time
             if not worker.process.is_alive():
                 log.error("query worker %d died while idle", worker.pid)
                 self._retire(worker, "died")
-            elif is_stopped(worker.pid):
+            elif stopped:
                 log.error("query worker %d is stopped; replacing it", worker.pid)
                 self._retire(worker, "hung")
             else:
@@ -367,12 +374,12 @@ class WorkerPool:
         done = False
         try:
             worker.peak = 0
-            worker.cpu_start = worker.cpu_seen = cpu_seconds(worker.pid)
-            worker.conn.send(task)
+            worker.cpu_start = worker.cpu_seen = cpu
+            await _send(worker.conn, task)
             answer = await self._await_answer(worker, loop.time() + timeout, timeout)
             if answer is not None:  # stopped: the worker's replacement is on this query too
                 return replace(answer, cpu=self._cpu_used(worker) + self._start_seconds)
-            outcome: object = await loop.run_in_executor(self._readers, worker.conn.recv)
+            outcome = await _receive(worker.conn)
             done = True
             if not isinstance(outcome, Outcome):  # another body's answer (see exchange)
                 return outcome
@@ -401,44 +408,37 @@ class WorkerPool:
         limit, it is killed (by the caller) and the query answered 507.
         """
         loop = asyncio.get_running_loop()
-        ready = loop.create_future()
-        fd = worker.conn.fileno()
-        loop.add_reader(fd, _set_ready, ready)
-        try:
-            while True:
-                left = deadline - loop.time()
-                if left <= 0:
-                    log.warning("query ran past %g s; stopping worker %d", timeout, worker.pid)
-                    worker.fate = "timeout"
-                    return Outcome(
-                        503,
-                        message=f"the query ran longer than {timeout:g} s and was stopped; "
-                        "narrow it (LIMIT, more specific patterns) and try again",
-                    )
-                watching = self.memory_limit or self.max_long
-                poll = min(left, MEMORY_POLL) if watching else left
-                await asyncio.wait({ready}, timeout=poll)
-                if ready.done():
-                    return None
-                if self.max_long and not worker.long:
-                    stopped = self._check_long(worker)
-                    if stopped is not None:
-                        return stopped
-                if not self.memory_limit:
-                    continue
-                worker.peak = max(worker.peak, rss_bytes(worker.pid))
-                if worker.peak > self.memory_limit:
-                    _kill(worker.process)  # at once: it may be allocating fast
-                    log.warning("query worker %d passed %d MB; stopped it", worker.pid,
-                                self.memory_limit // MIB)
-                    worker.fate = "memory"
-                    return Outcome(507, message=self._memory_message())
-        finally:
-            loop.remove_reader(fd)
+        watching = self.memory_limit or self.max_long
+        while True:
+            left = deadline - loop.time()
+            if left <= 0:
+                log.warning("query ran past %g s; stopping worker %d", timeout, worker.pid)
+                worker.fate = "timeout"
+                return Outcome(
+                    503,
+                    message=f"the query ran longer than {timeout:g} s and was stopped; "
+                    "narrow it (LIMIT, more specific patterns) and try again",
+                )
+            poll = min(left, MEMORY_POLL) if watching else left
+            if await _readable(worker.conn, poll):
+                return None
+            if self.max_long and not worker.long:
+                stopped = self._check_long(worker)
+                if stopped is not None:
+                    return stopped
+            if not self.memory_limit:
+                continue
+            worker.peak = max(worker.peak, _stat(worker).rss_bytes())
+            if worker.peak > self.memory_limit:
+                _kill(worker.process)  # at once: it may be allocating fast
+                log.warning("query worker %d passed %d MB; stopped it", worker.pid,
+                            self.memory_limit // MIB)
+                worker.fate = "memory"
+                return Outcome(507, message=self._memory_message())
 
     def _cpu_used(self, worker: Worker) -> float:
         """CPU seconds of the worker's current query (from the last look if it is gone)."""
-        worker.cpu_seen = max(worker.cpu_seen, cpu_seconds(worker.pid))
+        worker.cpu_seen = max(worker.cpu_seen, _stat(worker).cpu_seconds())
         return worker.cpu_seen - worker.cpu_start
 
     def _check_long(self, worker: Worker) -> Outcome | None:
@@ -497,8 +497,7 @@ class WorkerPool:
     def _retire(self, worker: Worker, reason: str, replace: bool = True) -> None:
         """Kill a worker that timed out or died, and start a replacement at once
         (unless ``replace`` is False: a long query's worker was replaced already)."""
-        _kill(worker.process)
-        worker.conn.close()
+        _discard(worker)
         self._workers.discard(worker)
         self.restarts_by_reason[reason] += 1
         if self._closed or not replace:
@@ -528,37 +527,126 @@ class WorkerPool:
             log.error("cannot replace a query worker: %s", exc)
             return
         if self._closed:
-            _kill(worker.process)
+            _discard(worker)
             return
         if spare:
             if self._spare is None:
                 self._spare = worker
             else:  # one spare is enough; a second would grow the pool past its size
-                _kill(worker.process)
+                _discard(worker)
             return
         self._workers.add(worker)
         self._idle.put_nowait(worker)
         self._capacity_changed()
 
 
-def _set_ready(ready: asyncio.Future[bool]) -> None:
-    """Mark ``ready`` done, once (the reader callback may fire again before it is removed)."""
-    if not ready.done():
-        ready.set_result(True)
+def _wake(waiter: asyncio.Future[bool], value: bool) -> None:
+    if not waiter.done():
+        waiter.set_result(value)
 
 
-async def _readable(conn: Connection, timeout: float) -> bool:
-    """Wait until the worker's answer starts to arrive, without a thread: False on timeout."""
+async def _readable(conn: Connection, timeout: float | None = None) -> bool:
+    """Wait until something arrives on the worker's pipe, without a thread: False on timeout."""
     loop = asyncio.get_running_loop()
-    ready = loop.create_future()
+    waiter: asyncio.Future[bool] = loop.create_future()
     fd = conn.fileno()
-    loop.add_reader(fd, _set_ready, ready)
+    loop.add_reader(fd, _wake, waiter, True)
+    timer = None if timeout is None else loop.call_later(timeout, _wake, waiter, False)
     try:
-        return await asyncio.wait_for(ready, timeout)
-    except TimeoutError:
-        return False
+        return await waiter
     finally:
         loop.remove_reader(fd)
+        if timer is not None:
+            timer.cancel()
+
+
+async def _writable(conn: Connection) -> None:
+    loop = asyncio.get_running_loop()
+    waiter = loop.create_future()
+    fd = conn.fileno()
+    loop.add_writer(fd, _wake, waiter, True)
+    try:
+        await waiter
+    finally:
+        loop.remove_writer(fd)
+
+
+# The framing of multiprocessing.connection: a 4-byte big-endian signed length, or -1
+# then an 8-byte length, before the pickled message. The worker keeps its blocking
+# Connection; the parent reads and writes the same frames on the event loop.
+_SIZE = struct.Struct("!i")
+_LARGE_SIZE = struct.Struct("!Q")
+_READ_CHUNK = 1 << 20
+
+
+async def _send(conn: Connection, message: object) -> None:
+    """Pickle ``message`` and write it to a worker without blocking the event loop."""
+    payload = ForkingPickler.dumps(message)
+    size = len(payload)
+    head = _SIZE.pack(size) if size <= 0x7FFFFFFF else _SIZE.pack(-1) + _LARGE_SIZE.pack(size)
+    data = memoryview(head + payload if size <= 1 << 16 else head)
+    fd = conn.fileno()
+    for part in (data, None if size <= 1 << 16 else memoryview(payload)):
+        while part:
+            try:
+                part = part[os.write(fd, part):]
+            except BlockingIOError:
+                await _writable(conn)
+
+
+async def _receive(conn: Connection) -> object:
+    """Read one message from a worker's non-blocking pipe on the event loop, and unpickle it.
+
+    Raises ``EOFError`` when the worker closed its end (it died).
+    """
+    head = await _read_exactly(conn, _SIZE.size)
+    (size,) = _SIZE.unpack(head)
+    if size == -1:
+        (size,) = _LARGE_SIZE.unpack(await _read_exactly(conn, _LARGE_SIZE.size))
+    return ForkingPickler.loads(await _read_exactly(conn, size))
+
+
+async def _read_exactly(conn: Connection, size: int) -> bytes | bytearray:
+    if size <= 0:
+        return b""
+    fd = conn.fileno()
+    try:
+        first = os.read(fd, size)
+    except BlockingIOError:
+        first = None
+    if first is not None:
+        if not first:
+            raise EOFError
+        if len(first) == size:  # the usual case: the whole of it was there already
+            return first
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    got = len(first) if first else 0
+    view[:got] = first or b""
+    while got < size:
+        try:
+            read = os.readv(fd, [view[got:got + _READ_CHUNK]])
+        except BlockingIOError:
+            await _readable(conn)
+            continue
+        if not read:
+            raise EOFError
+        got += read
+    return buffer
+
+
+def _stat(worker: Worker) -> ProcStat:
+    if worker.stat is None:
+        worker.stat = ProcStat(worker.pid)
+    return worker.stat
+
+
+def _discard(worker: Worker) -> None:
+    """Kill a worker and close the parent's files for it."""
+    _kill(worker.process)
+    worker.conn.close()
+    if worker.stat is not None:
+        worker.stat.close()
 
 
 def _death(process: BaseProcess) -> str:
