@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         json.dump(validate_source(args.validate_only), sys.stdout)
         return 0
     size = parse_size(args.size)
-    built, figures = prepare(size, args.size.lower(), args.seed, validate=not args.no_validate)
+    _built, figures = prepare(size, args.size.lower(), args.seed, validate=not args.no_validate)
     print(json.dumps(figures, indent=2))
     return 0
 

@@ -266,7 +266,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     summaries = [r.summary() for r in rows]
     ratio = geomean([float(s["ratio"]) for s in summaries if s["ratio"]])
     return {
-        "date": dt.date.today().isoformat(), "label": args.label,
+        "date": dt.datetime.now(dt.UTC).date().isoformat(), "label": args.label,
         "machine": machine() | {"load_average_at_end": os.getloadavg()},
         "load_average_at_start": load_start, "note": args.note,
         "driver": "wrk" if driver else "bench/load.py", "connections": args.connections,

@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     store_dir = folder / "store"
     shutil.rmtree(store_dir, ignore_errors=True)
     report: dict[str, object] = {
-        "date": dt.date.today().isoformat(), "size_label": label,
+        "date": dt.datetime.now(dt.UTC).date().isoformat(), "size_label": label,
         "source_bytes": source.stat().st_size, "machine": machine(), "starts": {},
     }
     try:

@@ -370,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
 
     order = {"coedp": 0, "lever": 1, "peer": 2, "limit": 3, "floor": 4}
     results.sort(key=lambda r: order[r.role])
-    today = dt.date.today().isoformat()
+    today = dt.datetime.now(dt.UTC).date().isoformat()
     report = {
         "date": today, "size_label": label, "size": size, "duration": args.duration,
         "peer_duration": max(args.duration, args.peer_duration),

@@ -1,3 +1,5 @@
 """coedp: the Council of Europe Digital Partnership as a knowledge graph."""
 
-__version__ = "1.0.0"
+from coedp.release import VERSION as __version__
+
+__all__ = ["__version__"]

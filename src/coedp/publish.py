@@ -13,6 +13,7 @@ GraphDB or a reverse proxy; ``auth`` can force one of the two.
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
@@ -101,8 +102,9 @@ def read_graphs(path: Path, syntax: str = "ntriples") -> list[Graph]:
     # Named graphs in IRI order, then the default graph if there is one.
     for name in sorted(by_graph, key=lambda n: (n is None, n or "")):
         triples = sorted(set(by_graph[name]), key=str)
-        body = ox.serialize(triples, format=fmt, prefixes=prefixes)
-        graphs.append(Graph(name, len(triples), body))
+        body = io.BytesIO()
+        ox.serialize(triples, body, format=fmt, prefixes=prefixes)
+        graphs.append(Graph(name, len(triples), body.getvalue()))
     return graphs
 
 

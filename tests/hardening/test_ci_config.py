@@ -29,9 +29,14 @@ def test_workflow_validates_pull_requests_touching_the_data():
     assert any(step.get("uses", "").startswith("actions/checkout") for step in steps)
 
 
+def _local_hooks() -> list[dict]:
+    return [h for repo in load(".pre-commit-config.yaml")["repos"] for h in repo["hooks"]]
+
+
 def test_hooks_run_validate_on_data_changes_only():
     hooks = load(".pre-commit-hooks.yaml")
-    local = [h for repo in load(".pre-commit-config.yaml")["repos"] for h in repo["hooks"]]
+    local = [h for h in _local_hooks() if h["id"] == "coedp-validate"]
+    assert len(local) == 1
     for hook in (*hooks, *local):
         assert hook["id"] == "coedp-validate"
         assert shlex.split(hook["entry"]) == ["coedp", "validate", "--format", "text"]
@@ -39,3 +44,17 @@ def test_hooks_run_validate_on_data_changes_only():
         pattern = re.compile(hook["files"])
         assert all(pattern.search(path) for path in WATCHED), hook["files"]
         assert not any(pattern.search(path) for path in IGNORED), hook["files"]
+
+
+def test_hooks_run_ruff_and_mypy_as_the_tests_do():
+    hooks = {h["id"]: h for h in _local_hooks()}
+    assert set(hooks) == {"ruff", "mypy", "coedp-validate"}
+    ruff, mypy = hooks["ruff"], hooks["mypy"]
+    assert shlex.split(ruff["entry"])[:2] == ["ruff", "check"]
+    assert "python" in ruff["types_or"]
+    # mypy checks the whole package as pyproject.toml configures it, whatever file changed.
+    assert shlex.split(mypy["entry"]) == ["mypy"]
+    assert mypy["pass_filenames"] is False
+    pattern = re.compile(mypy["files"])
+    assert pattern.search("src/coedp/server/app.py") and pattern.search("pyproject.toml")
+    assert not pattern.search("README.md") and not pattern.search("graph/partners.ttl")

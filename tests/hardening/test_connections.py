@@ -274,7 +274,7 @@ def test_accept_errors_do_not_flood_the_log():
 
 
 def test_large_results_stream_compressed_and_whole(large: tuple[Server, int]):
-    server, size = large
+    server, _size = large
     params = {"query": QUERY.format(n=3000)}
     accept = {"Accept": "application/sparql-results+json"}
     plain = httpx.get(server.sparql, params=params, timeout=60,

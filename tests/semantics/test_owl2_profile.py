@@ -56,21 +56,28 @@ def _kinds(ontology: Graph) -> dict[URIRef, set[str]]:
 
 def profile_violations(ontology: Graph, data: Graph) -> list[str]:
     """What keeps ``ontology`` (used by ``data``) out of OWL 2 DL and RL's datatypes."""
-    found: list[str] = []
     kinds = _kinds(ontology)
+    return [
+        *_undeclared(ontology, data, kinds),
+        *_punned(ontology, kinds),
+        *_misused(data, kinds),
+        *_ranges_outside_the_datatype_map(ontology, kinds),
+    ]
+
+
+def _undeclared(ontology: Graph, data: Graph, kinds: dict[URIRef, set[str]]) -> list[str]:
+    """Reused terms, as the ontology and the data use them, are declared."""
+    found: list[str] = []
     classes = set(ontology.subjects(RDF.type, OWL.Class)) | set(
         ontology.subjects(RDF.type, RDFS.Datatype)
     )
-
-    # Reused terms, as the ontology and the data use them, are declared.
     used_classes: set[object] = set(data.objects(None, RDF.type))
     for p in (RDFS.subClassOf, OWL.equivalentClass, OWL.disjointWith):
         for s, o in ontology.subject_objects(p):
             used_classes |= {s, o}
     used_classes |= set(ontology.objects(None, RDFS.domain))
-    for s, o in ontology.subject_objects(RDFS.range):
-        if "object" in kinds.get(s, set()):
-            used_classes.add(o)
+    used_classes |= {o for s, o in ontology.subject_objects(RDFS.range)
+                     if "object" in kinds.get(s, set())}
     for term in sorted(t for t in used_classes if _reused(t) and t not in classes):
         found.append(f"class {term} is used but not declared owl:Class")
     used_properties: set[object] = {p for g in (ontology, data) for p in g.predicates()}
@@ -79,11 +86,13 @@ def profile_violations(ontology: Graph, data: Graph) -> list[str]:
             used_properties |= {s, o}
     for term in sorted(t for t in used_properties if _reused(t) and t not in kinds):
         found.append(f"property {term} is used but not declared with its OWL property type")
+    return found
 
-    # No property of two kinds, directly or through sub-property axioms.
-    for term, kind in sorted(kinds.items()):
-        if len(kind) > 1:
-            found.append(f"property {term} is punned: {sorted(kind)}")
+
+def _punned(ontology: Graph, kinds: dict[URIRef, set[str]]) -> list[str]:
+    """No property of two kinds, directly or through sub-property axioms."""
+    found = [f"property {term} is punned: {sorted(kind)}"
+             for term, kind in sorted(kinds.items()) if len(kind) > 1]
     for p in (RDFS.subPropertyOf, OWL.equivalentProperty, OWL.inverseOf):
         for s, o in ontology.subject_objects(p):
             if isinstance(o, BNode):
@@ -91,21 +100,28 @@ def profile_violations(ontology: Graph, data: Graph) -> list[str]:
             ks, ko = kinds.get(s, set()), kinds.get(o, set())
             if ks and ko and ks != ko:
                 found.append(f"{s} ({'/'.join(sorted(ks))}) {p} {o} ({'/'.join(sorted(ko))})")
+    return found
 
-    # The data uses each property as its kind says.
+
+def _misused(data: Graph, kinds: dict[URIRef, set[str]]) -> list[str]:
+    """The data uses each property as its kind says."""
+    found: list[str] = []
     for s, p, o in data:
         kind = kinds.get(p, set())
         if kind == {"data"} and not isinstance(o, Literal):
             found.append(f"data property {p} has the IRI {o} (on {s})")
         elif kind == {"object"} and isinstance(o, Literal):
             found.append(f"object property {p} has the literal {o!r} (on {s})")
-
-    # coedp's own datatype properties: ranges from the OWL 2 (RL) datatype map.
-    for s, o in ontology.subject_objects(RDFS.range):
-        if str(s).startswith(COEDP) and "data" in kinds.get(s, set()):
-            if o not in OWL2_DATATYPES:
-                found.append(f"{s} has the range {o}, outside the OWL 2 datatype map")
     return found
+
+
+def _ranges_outside_the_datatype_map(ontology: Graph, kinds: dict[URIRef, set[str]]) -> list[str]:
+    """coedp's own datatype properties: ranges from the OWL 2 (RL) datatype map."""
+    return [
+        f"{s} has the range {o}, outside the OWL 2 datatype map"
+        for s, o in ontology.subject_objects(RDFS.range)
+        if str(s).startswith(COEDP) and "data" in kinds.get(s, set()) and o not in OWL2_DATATYPES
+    ]
 
 
 def _checked(ontology_text: str, data_text: str = "") -> list[str]:

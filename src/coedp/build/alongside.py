@@ -44,6 +44,7 @@ class Alongside(Generic[T]):
 
     def _child(self, sender: multiprocessing.connection.Connection) -> None:
         started = time.perf_counter()
+        payload: tuple[str, object, object]
         try:
             value = self._fn()
             payload = ("ok", value, time.perf_counter() - started)

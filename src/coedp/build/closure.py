@@ -25,7 +25,7 @@ fast path for large graphs.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from rdflib import Literal, URIRef
@@ -58,7 +58,7 @@ class ReasonerUnavailable(RuntimeError):
 def new_reasoner() -> Any:
     """A fresh ``reasonable.PyReasoner`` (:class:`ReasonerUnavailable` when not installed)."""
     try:
-        import reasonable  # type: ignore[import-not-found]
+        import reasonable
     except ImportError:
         raise ReasonerUnavailable(
             "the 'reasonable' reasoner is not installed: pip install 'coedp[reasonable]'"
@@ -80,9 +80,9 @@ def _rdf_list(by_subject: dict[Node, dict[Node, list[Node]]], head: Node) -> lis
     return items
 
 
-def split_functional(triples: Iterable[tuple], type_: object = TYPE,
+def split_functional(triples: Iterable[Any], type_: object = TYPE,
                      functional: object = FUNCTIONAL, thing: object = THING,
-                     ) -> tuple[list[tuple], list[tuple]]:
+                     ) -> tuple[list[Any], list[Any]]:
     """The triples to hand ``reasonable``, and the functional-property typings kept from it.
 
     ``p rdf:type owl:FunctionalProperty`` is kept back only when
@@ -92,8 +92,8 @@ def split_functional(triples: Iterable[tuple], type_: object = TYPE,
     handed over in its place. Works on rdflib or pyoxigraph terms: give the
     three constants in the same kind of term as the triples.
     """
-    fed: list[tuple] = []
-    kept: list[tuple] = []
+    fed: list[Any] = []  # rdflib or pyoxigraph triples, as given
+    kept: list[Any] = []
     elsewhere = False
     for triple in triples:
         s, p, o = triple
@@ -108,76 +108,116 @@ def split_functional(triples: Iterable[tuple], type_: object = TYPE,
     return fed, kept
 
 
+Pairs = dict[Node, list[tuple[Node, Node]]]  # predicate -> (subject, object) pairs
+
+
 def missing_rules(closure: set[Triple]) -> set[Triple]:
     """What prp-spo1 (literal values), prp-spo2 and scm-dom/rng add to ``closure``."""
-    schema: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
+    schema, list_nodes = _schema(closure)
+    chains = _chains(schema, list_nodes)
+    # Instance triples are read only for the properties these rules start from.
+    wanted = {sub for sub, sup in schema[SUB_PROPERTY] if sub != sup}
+    wanted.update(link for _, chain in chains for link in chain)
+    instances = _pairs(closure, wanted)
+    supers = _above(schema[SUB_CLASS])
+    superprops = _above(schema[SUB_PROPERTY])
+    subprops = _above((sup, sub) for sub, sup in schema[SUB_PROPERTY])
+    new: set[Triple] = set()
+    new.update(_literal_sub_property_values(schema, instances))
+    new.update(_chain_values(chains, instances))
+    new.update(_domains_and_ranges(schema, supers, subprops))
+    new.update(_transitive_sub_properties(subprops))
+    new.update(_equivalences(schema, supers, superprops))
+    return new - closure
+
+
+def _schema(closure: set[Triple]) -> tuple[Pairs, dict[Node, dict[Node, list[Node]]]]:
+    """The schema triples by predicate, and the ``rdf:first``/``rdf:rest`` of list nodes."""
+    schema: Pairs = defaultdict(list)
     list_nodes: dict[Node, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
     for s, p, o in closure:
         if p in SCHEMA_PREDICATES:
             schema[p].append((s, o))
             if p in LIST_PREDICATES:
                 list_nodes[s][p].append(o)
+    return schema, list_nodes
+
+
+def _chains(schema: Pairs,
+            list_nodes: dict[Node, dict[Node, list[Node]]]) -> list[tuple[Node, list[Node]]]:
+    """Each property with a (well-formed, non-empty) ``owl:propertyChainAxiom``, and its chain."""
     chains = [(prop, _rdf_list(list_nodes, head)) for prop, head in schema[CHAIN]]
-    chains = [(prop, chain) for prop, chain in chains if chain]
-    # Instance triples are read only for the properties these rules start from.
-    wanted = {sub for sub, sup in schema[SUB_PROPERTY] if sub != sup}
-    wanted.update(link for _, chain in chains for link in chain)
-    by_predicate: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
+    return [(prop, chain) for prop, chain in chains if chain]
+
+
+def _pairs(closure: set[Triple], predicates: set[Node]) -> Pairs:
+    """The (subject, object) pairs of each of ``predicates`` in ``closure``."""
+    by_predicate: Pairs = defaultdict(list)
     for s, p, o in closure:
-        if p in wanted:
+        if p in predicates:
             by_predicate[p].append((s, o))
-    new: set[Triple] = set()
+    return by_predicate
 
-    # prp-spo1 for literal values (reasonable applies it to IRIs only).
+
+def _above(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, set[Node]]:
+    """``(a, b)`` pairs as a map from each ``a`` to its ``b``s."""
+    above: dict[Node, set[Node]] = defaultdict(set)
+    for a, b in pairs:
+        above[a].add(b)
+    return above
+
+
+def _literal_sub_property_values(schema: Pairs, instances: Pairs) -> Iterator[Triple]:
+    """prp-spo1 for literal values (reasonable applies it to IRIs only)."""
     for sub, sup in schema[SUB_PROPERTY]:
-        if sub == sup:
-            continue
-        for s, o in by_predicate.get(sub, ()):
-            if isinstance(o, Literal):
-                new.add((s, sup, o))
+        if sub != sup:
+            for s, o in instances.get(sub, ()):
+                if isinstance(o, Literal):
+                    yield s, sup, o
 
-    # prp-spo2: property chains.
+
+def _chain_values(chains: list[tuple[Node, list[Node]]], instances: Pairs) -> Iterator[Triple]:
+    """prp-spo2: the values of property chains."""
     for prop, chain in chains:
-        pairs = {(s, o) for s, o in by_predicate.get(chain[0], ())}
+        pairs = set(instances.get(chain[0], ()))
         for link in chain[1:]:
-            step: dict[Node, list[Node]] = defaultdict(list)
-            for s, o in by_predicate.get(link, ()):
-                step[s].append(o)
+            step = _above(instances.get(link, ()))
             pairs = {(s, o2) for s, o in pairs for o2 in step.get(o, ())}
-        new.update((s, prop, o) for s, o in pairs)
+        for s, o in pairs:
+            yield s, prop, o
 
-    # scm-dom1/rng1 (along subClassOf) and scm-dom2/rng2 (along subPropertyOf).
-    supers: dict[Node, set[Node]] = defaultdict(set)
-    for c, d in schema[SUB_CLASS]:
-        supers[c].add(d)
-    subprops: dict[Node, set[Node]] = defaultdict(set)
-    for sub, sup in schema[SUB_PROPERTY]:
-        subprops[sup].add(sub)
+
+def _domains_and_ranges(schema: Pairs, supers: dict[Node, set[Node]],
+                        subprops: dict[Node, set[Node]]) -> Iterator[Triple]:
+    """scm-dom1/rng1 (along subClassOf) and scm-dom2/rng2 (along subPropertyOf)."""
     for axiom in (DOMAIN, RANGE):
         for prop, cls in schema[axiom]:
             for d in supers.get(cls, ()):
-                new.add((prop, axiom, d))
+                yield prop, axiom, d
             for sub in subprops.get(prop, ()):
-                new.add((sub, axiom, cls))
+                yield sub, axiom, cls
 
-    # scm-spo (sub-properties are transitive), scm-eqc2 / scm-eqp2 (mutual
-    # sub-classes or sub-properties are equivalent) and the symmetry of equivalence.
-    for sup, subs in list(subprops.items()):
+
+def _transitive_sub_properties(subprops: dict[Node, set[Node]]) -> Iterator[Triple]:
+    """scm-spo: sub-properties are transitive."""
+    for sup, subs in subprops.items():
         for sub in subs:
             for sub2 in subprops.get(sub, ()):
-                new.add((sub2, SUB_PROPERTY, sup))
-    superprops: dict[Node, set[Node]] = defaultdict(set)
-    for sub, sup in schema[SUB_PROPERTY]:
-        superprops[sub].add(sup)
+                yield sub2, SUB_PROPERTY, sup
+
+
+def _equivalences(schema: Pairs, supers: dict[Node, set[Node]],
+                  superprops: dict[Node, set[Node]]) -> Iterator[Triple]:
+    """scm-eqc2 / scm-eqp2 (mutual sub-classes or sub-properties are equivalent), and
+    the symmetry of equivalence."""
     for above, equivalent in ((supers, EQUIVALENT_CLASS), (superprops, EQUIVALENT_PROPERTY)):
         for a, bs in above.items():
             for b in bs:
                 if a != b and a in above.get(b, ()):
-                    new.add((a, equivalent, b))
+                    yield a, equivalent, b
     for equivalent in (EQUIVALENT_CLASS, EQUIVALENT_PROPERTY):
         for a, b in schema[equivalent]:
-            new.add((b, equivalent, a))
-    return new - closure
+            yield b, equivalent, a
 
 
 def _as_reasoned(term: Node) -> Node:

@@ -14,6 +14,7 @@ The same input gives the same bytes, whatever ``PYTHONHASHSEED``:
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +71,21 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+def to_ox_triple(s: Node, p: Node, o: Node) -> ox.Triple:
+    """An rdflib triple as a pyoxigraph one (:class:`TypeError` if it is not RDF)."""
+    subject, predicate = to_ox(s), to_ox(p)
+    if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+        raise TypeError(f"not an RDF triple: {s!r} {p!r} {o!r}")
+    return ox.Triple(subject, predicate, to_ox(o))
+
+
+def to_ox_quad(s: Node, p: Node, o: Node, g: Node) -> ox.Quad:
+    """An rdflib quad (graph named by ``g``) as a pyoxigraph one."""
+    triple = to_ox_triple(s, p, o)
+    return ox.Quad(triple.subject, triple.predicate, triple.object, ox.NamedNode(str(g)))
+
+
+def from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
     """A pyoxigraph term as an rdflib term; ``xsd:string`` literals become plain ones."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -93,9 +108,8 @@ def canonical_quads(graphs: Mapping[URIRef, Graph]) -> list[Quad]:
     """All quads of ``graphs``, blank nodes canonicalised (RDFC-1.0), sorted."""
     dataset = ox.Dataset()
     for name, graph in graphs.items():
-        g = ox.NamedNode(str(name))
         for s, p, o in graph:
-            dataset.add(ox.Quad(to_ox(s), to_ox(p), to_ox(o), g))
+            dataset.add(to_ox_quad(s, p, o, name))
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     quads = [
         (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), URIRef(q.graph_name.value))
@@ -120,11 +134,19 @@ def union(quads: Iterable[Quad]) -> list[Triple]:
 # --- writers ------------------------------------------------------------------------
 
 def _ox_quads(quads: Iterable[Quad]) -> list[ox.Quad]:
-    return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(g))) for s, p, o, g in quads]
+    return [to_ox_quad(s, p, o, g) for s, p, o, g in quads]
 
 
 def _ox_triples(triples: Iterable[Triple]) -> list[ox.Triple]:
-    return [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]
+    return [to_ox_triple(s, p, o) for s, p, o in triples]
+
+
+def _serialised(items: Iterable[ox.Triple] | Iterable[ox.Quad], format: ox.RdfFormat,
+                prefixes: dict[str, str] | None = None) -> bytes:
+    """pyoxigraph's serialisation of ``items`` as bytes."""
+    out = io.BytesIO()
+    ox.serialize(items, out, format=format, prefixes=prefixes)
+    return out.getvalue()
 
 
 def ntriples(triples: Iterable[Triple]) -> bytes:
@@ -142,19 +164,19 @@ def nquads(quads: Iterable[Quad]) -> bytes:
 def turtle(triples: Iterable[Triple]) -> bytes:
     """Turtle with the project prefixes it needs, subjects in sorted order (pyoxigraph's writer)."""
     items = _ox_triples(triples)
-    return ox.serialize(items, format=ox.RdfFormat.TURTLE, prefixes=prefixes_for(iris_of(items)))
+    return _serialised(items, ox.RdfFormat.TURTLE, prefixes_for(iris_of(items)))
 
 
 def rdfxml(triples: Iterable[Triple]) -> bytes:
     """RDF/XML, subjects in sorted order (pyoxigraph's writer)."""
     items = _ox_triples(triples)
-    return ox.serialize(items, format=ox.RdfFormat.RDF_XML, prefixes=prefixes_for(iris_of(items)))
+    return _serialised(items, ox.RdfFormat.RDF_XML, prefixes_for(iris_of(items)))
 
 
 def trig(quads: list[Quad]) -> bytes:
     """TriG: one block per named graph in IRI order (pyoxigraph's writer)."""
     items = _ox_quads(quads)
-    return ox.serialize(items, format=ox.RdfFormat.TRIG, prefixes=prefixes_for(iris_of(items)))
+    return _serialised(items, ox.RdfFormat.TRIG, prefixes_for(iris_of(items)))
 
 
 def jsonld_context(quads: Iterable[Quad]) -> Context:

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -37,11 +38,12 @@ from coedp.build.closure import (
     new_reasoner,
     split_functional,
 )
-from coedp.build.export import from_ox, to_ox
+from coedp.build.export import from_ox, to_ox, to_ox_triple
 from coedp.build.reason import _keep
 from coedp.namespaces import ASSERTED, BASE, DATASET, INFERRED, METADATA, ONTOLOGY
 
 Triple = tuple[Node, Node, Node]
+T = TypeVar("T")
 VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 OX_FUNCTIONAL = ox.NamedNode(str(OWL.FunctionalProperty))
@@ -69,7 +71,7 @@ class FastBuild:
 
 
 def _timed(steps: list[FastStep], name: str, unit: str,
-           fn: Callable[[], object], size: Callable[[object], int]) -> object:
+           fn: Callable[[], T], size: Callable[[T], int]) -> T:
     started = time.perf_counter()
     result = fn()
     steps.append(FastStep(name, time.perf_counter() - started, size(result), unit))
@@ -99,7 +101,8 @@ def read_graphs(path: Path) -> tuple[list[ox.Triple], list[ox.Triple]]:
         if isinstance(o, ox.Literal) and not _plain(o):
             canonical = literals.get(o)
             if canonical is None:
-                canonical = literals[o] = to_ox(from_ox(o))
+                converted = to_ox(from_ox(o))
+                canonical = literals[o] = converted if isinstance(converted, ox.Literal) else o
             if canonical != o:
                 target.append(ox.Triple(quad.subject, quad.predicate, canonical))
                 continue
@@ -131,9 +134,8 @@ class _KnownTerms:
         return False
 
 
-def _ox_triple(triple: Triple) -> ox.Triple:
-    s, p, o = triple
-    return ox.Triple(to_ox(s), to_ox(p), to_ox(o))
+def _rdflib_triple(triple: ox.Triple) -> Triple:
+    return from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)
 
 
 def reason_closure(ontology: list[ox.Triple], asserted: list[ox.Triple],
@@ -145,8 +147,9 @@ def reason_closure(ontology: list[ox.Triple], asserted: list[ox.Triple],
     """
     fed, kept = split_functional(ontology + asserted, RDF_TYPE, OX_FUNCTIONAL, OX_THING)
     source = workdir / "input.n3"  # the name tells reasonable to read N-Triples
-    ox.serialize((t if isinstance(t, ox.Triple) else ox.Triple(*t) for t in fed),
-                 output=str(source), format=ox.RdfFormat.N_TRIPLES)
+    # split_functional hands back the input's triples and tuples of its own.
+    fed = [t if isinstance(t, ox.Triple) else ox.Triple(*t) for t in fed]
+    ox.serialize(fed, output=str(source), format=ox.RdfFormat.N_TRIPLES)
     reasoner = new_reasoner()
     reasoner.load_file(str(source))
     source.unlink()
@@ -154,11 +157,11 @@ def reason_closure(ontology: list[ox.Triple], asserted: list[ox.Triple],
     # the bulk of the time: the schema's own closure, reasoned first, saves the
     # rounds that only complete the schema.
     # (Less the functional-property typings split_functional kept back.)
-    kept_rdflib = [tuple(from_ox(term) for term in t) for t in kept]
-    schema = closure_reasonable(tuple(map(from_ox, t)) for t in ontology)
+    kept_rdflib = [_rdflib_triple(t) for t in kept]
+    schema = closure_reasonable(_rdflib_triple(t) for t in ontology)
     schema.difference_update(kept_rdflib)
     reasoner.from_graph([t for t in schema if not isinstance(t[0], Literal)])
-    echo = [tuple(from_ox(term) for term in t) for t in fed if _plain(t[2])]
+    echo = [_rdflib_triple(t) for t in fed if _plain(t[2])]
     return complete(reasoner, echo, kept_rdflib)
 
 
@@ -173,8 +176,8 @@ def infer_fast(ontology: list[ox.Triple], asserted: list[ox.Triple]) -> list[ox.
                   if isinstance(t, URIRef) and str(t).startswith(BASE)}
     kept: list[tuple[Triple, ox.Triple]] = []
     for triple in closure:
-        if _keep(triple, known_terms, vocabulary):  # type: ignore[arg-type]
-            as_ox = _ox_triple(triple)
+        if _keep(triple, known_terms, vocabulary):
+            as_ox = to_ox_triple(*triple)
             if as_ox not in base:
                 kept.append((triple, as_ox))
     # Drop copies made through owl:sameAs with an outside alias (see reason._same_as_copies).

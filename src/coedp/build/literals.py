@@ -15,8 +15,9 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
+from rdflib.term import Node
 
 _TZ = r"(Z|[+-](0\d|1[0-3]):[0-5]\d|[+-]14:00)?"
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -95,10 +96,10 @@ def problem(literal: Literal) -> str | None:
     return f'"{literal}" is not a valid {short} (ill-formed lexical form)'
 
 
-def ill_formed(graph: Graph) -> Iterator[tuple]:
+def ill_formed(graph: Graph) -> Iterator[tuple[Node, URIRef, Literal, str]]:
     """``(subject, predicate, literal, reason)`` for every ill-formed literal of ``graph``."""
     for s, p, o in graph:
-        if isinstance(o, Literal):
+        if isinstance(o, Literal) and isinstance(p, URIRef):
             reason = problem(o)
             if reason is not None:
                 yield s, p, o, reason

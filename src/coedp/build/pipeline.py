@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 
 from coedp.build import export
@@ -25,7 +25,8 @@ from coedp.build.reason import infer
 from coedp.build.statements import Inventory, InventoryError, read_inventory, statements
 from coedp.build.validate import Report, ontology_view, validate
 from coedp.build.void import metadata_graph, void_file_graph
-from coedp.namespaces import ASSERTED, COEDP, INFERRED, METADATA, ONTOLOGY
+from coedp.namespaces import ASSERTED, COEDP, INFERRED, METADATA, ONTOLOGY, ONTOLOGY_IRI
+from coedp.release import VERSION
 
 
 class BuildError(Exception):
@@ -132,9 +133,35 @@ def load_sources(root: Path, timer: _Timer | None = None, need_shapes: bool = Tr
         return f"{n} file" if n == 1 else f"{n} files"
 
     ontology = timer.run("parse ontology", lambda: load_files(ont_files, root), size, files)
+    stamp_release(ontology.graph)
     data = timer.run("parse data", lambda: load_files(data_files, root), size, files)
     shapes = timer.run("parse shapes", lambda: load_files(shape_files, root), size, files)
     return Sources(ontology, data, shapes)
+
+
+def version_iri(version: str = VERSION) -> URIRef:
+    """The ontology's IRI for one release (``https://coedp.org/def/1.0.0``)."""
+    return URIRef(f"{ONTOLOGY_IRI}{version}")
+
+
+def stamp_release(ontology: Graph, version: str = VERSION) -> None:
+    """State the release ``version`` on the ontology: ``owl:versionInfo`` and ``owl:versionIRI``.
+
+    The version is written once, in pyproject.toml (:mod:`coedp.release`); the
+    ontology's files do not state it. A file that does, with another version,
+    is a :class:`BuildError` naming both.
+    """
+    stated = {str(o) for o in ontology.objects(ONTOLOGY_IRI, OWL.versionInfo)}
+    stated |= {str(o).removeprefix(str(ONTOLOGY_IRI))
+               for o in ontology.objects(ONTOLOGY_IRI, OWL.versionIRI)}
+    if stated - {version}:
+        raise BuildError(
+            f"ontology/ states version {', '.join(sorted(stated))} of <{ONTOLOGY_IRI}>, "
+            f"but the release is {version} (pyproject.toml): remove owl:versionInfo and "
+            "owl:versionIRI from ontology/, the build writes them"
+        )
+    ontology.set((ONTOLOGY_IRI, OWL.versionInfo, Literal(version)))
+    ontology.set((ONTOLOGY_IRI, OWL.versionIRI, version_iri(version)))
 
 
 def _sha256sums(files: dict[str, bytes]) -> bytes:

@@ -10,19 +10,20 @@ classes and properties the ontology talks about.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Container, Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.term import Node
 
 from coedp.build.closure import ReasonerUnavailable, closure_reasonable
+from coedp.build.patches import owlrl_fast_vocabulary, owlrl_semantics
 from coedp.namespaces import BASE
 
 __all__ = ["REASONERS", "ReasonerUnavailable", "infer"]
 
 REASONERS = ("owlrl", "reasonable")
+Triple = tuple[Node, Node, Node]
 
 # Namespaces whose terms are the reasoner's own axioms, never the dataset's news.
 BUILTIN_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
@@ -45,86 +46,17 @@ CURATED_ANNOTATIONS = frozenset({RDFS.label, RDFS.comment})
 TRIVIAL_OBJECT_PREDICATES = frozenset({RDF.type, RDFS.subClassOf, RDFS.domain, RDFS.range})
 
 
-class _Vocabulary:
-    """One of rdflib's RDF/RDFS/OWL/XSD namespaces with its terms as plain attributes.
-
-    ``OWL.sameAs`` on rdflib's namespace class goes through a metaclass
-    ``__getattr__`` that checks the name and builds a new URIRef each time;
-    owlrl does that in every rule for every triple of every cycle: three
-    quarters of its time on coedp's data. Here the terms are looked up once.
-    """
-
-    def __init__(self, namespace: type) -> None:
-        self._namespace = namespace
-        for name in namespace.__annotations__:
-            setattr(self, name, namespace[name])
-
-    def __getattr__(self, name: str) -> URIRef:
-        return getattr(self._namespace, name)  # a name rdflib knows but does not annotate
-
-    def __getitem__(self, name: str) -> URIRef:
-        return self._namespace[name]
-
-    def __contains__(self, item: object) -> bool:
-        return item in self._namespace
-
-
-@contextmanager
-def _owlrl_fast_vocabulary() -> Iterator[None]:
-    """Give owlrl's modules :class:`_Vocabulary` copies of the namespaces while it runs."""
-    swapped: list[tuple[object, str, object]] = []
-    try:
-        for namespace in (RDF, RDFS, OWL, XSD):
-            fast = _Vocabulary(namespace)
-            for name, module in list(sys.modules.items()):
-                if name == "owlrl" or name.startswith("owlrl."):
-                    for attr, value in list(vars(module).items()):
-                        if value is namespace:
-                            swapped.append((module, attr, value))
-                            setattr(module, attr, fast)
-        yield
-    finally:
-        for module, attr, value in swapped:
-            setattr(module, attr, value)
-
-
 def _closure_owlrl(graph: Graph) -> Graph:
     import owlrl
-
-    same_as = OWL.sameAs
-
-    class Coedp(owlrl.OWLRL_Semantics):
-        """owlrl's OWL 2 RL rules, less the output of rule eq-ref, with a memo of known triples.
-
-        eq-ref makes ``x owl:sameAs x`` for every term of every triple: about
-        half of owlrl's time, for tautologies this module drops anyway (no other
-        rule derives anything new from them). Rules derive the same known
-        triples again in every cycle; a set answers "is it there?" faster than
-        the store does.
-        """
-
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, **kwargs)
-            self._known = set(graph)
-
-        def store_triple(self, t: tuple) -> None:
-            if t[1] == same_as and t[0] == t[2]:
-                return
-            if t in self._known or t in self.added_triples:
-                return
-            if t in self.destination or t in self.graph:  # added by an earlier cycle
-                self._known.add(t)
-                return
-            super().store_triple(t)
 
     # A store without context bookkeeping: owlrl asks it "is this triple
     # there?" hundreds of thousands of times.
     closure = Graph(store="SimpleMemory")
     for triple in graph:
         closure.add(triple)
-    with _owlrl_fast_vocabulary():
+    with owlrl_fast_vocabulary():
         owlrl.DeductiveClosure(
-            Coedp, axiomatic_triples=False, datatype_axioms=False
+            owlrl_semantics(graph), axiomatic_triples=False, datatype_axioms=False
         ).expand(closure)
     return closure
 
@@ -145,8 +77,8 @@ def _terms(graph: Graph) -> set[object]:
 
 
 def _keep(
-    triple: tuple,
-    known_terms: set[object],
+    triple: tuple[Node, Node, Node],
+    known_terms: Container[object],
     vocabulary: set[URIRef],
 ) -> bool:
     """Whether an inferred triple says something new and meaningful."""
@@ -171,9 +103,9 @@ def _keep(
     return True
 
 
-def _same_as_copies(closure: Graph, kept: Iterable[tuple]) -> set[tuple]:
+def _same_as_copies(closure: Graph, kept: Iterable[Triple]) -> set[Triple]:
     """Triples that only repeat another one with an outside alias of a coedp IRI as object."""
-    alias: dict[URIRef, set[URIRef]] = {}
+    alias: dict[Node, set[Node]] = {}
     for s, o in closure.subject_objects(OWL.sameAs):
         if (
             isinstance(s, URIRef)

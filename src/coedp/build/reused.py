@@ -28,6 +28,7 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
 
 # The published files restated, in this order (DCAT and SHACL describe the
 # build's metadata and shapes, not the ontology's terms).
@@ -71,9 +72,10 @@ HEADER = """\
 
 
 META = (str(OWL), str(RDFS), str(RDF))
+Triple = tuple[Node, Node, Node]
 
 
-def _individuals(published: Graph) -> set:
+def _individuals(published: Graph) -> set[Node]:
     """IRIs typed with a class of the vocabulary rather than an OWL or RDFS meta-class."""
     return {
         s for s, o in published.subject_objects(RDF.type)
@@ -81,7 +83,7 @@ def _individuals(published: Graph) -> set:
     }
 
 
-def _logical(triple: tuple, headers: set) -> bool:
+def _logical(triple: Triple, headers: set[Node]) -> bool:
     s, p, _o = triple
     if s in headers:
         return False
@@ -90,7 +92,7 @@ def _logical(triple: tuple, headers: set) -> bool:
     return str(p).startswith(str(OWL)) and p not in OWL_ANNOTATIONS
 
 
-def dl_repairs(published: Graph) -> set[tuple]:
+def dl_repairs(published: Graph) -> set[Triple]:
     """Annotation-property declarations of terms also declared object or data properties."""
     both = {
         s for s in published.subjects(RDF.type, OWL.AnnotationProperty)

@@ -145,7 +145,7 @@ def places_of(data: Graph, inventory: Inventory, s: URIRef, p: URIRef, o: Node) 
         found = inventory.entities.get(s)
     if not found:
         sections = sorted(x for x in data.objects(s, COEDP.statedIn) if isinstance(x, URIRef))
-        lines = sorted(int(x) for x in data.objects(s, COEDP.sourceLine))
+        lines = sorted(int(x) for x in data.objects(s, COEDP.sourceLine) if isinstance(x, Literal))
         if len(sections) == 1 and len(lines) == 1:
             found = [(sections[0], lines[0])]
         else:
@@ -158,7 +158,7 @@ def statements(data: Graph, inventory: Inventory) -> Graph:
     out = Graph()
     located: set[Place] = set()
     for s, p, o in sorted(data):
-        if p in PROVENANCE_PREDICATES or not isinstance(s, URIRef):
+        if p in PROVENANCE_PREDICATES or not isinstance(s, URIRef) or not isinstance(p, URIRef):
             continue
         st = statement_iri(s, p, o)
         out.add((st, RDF.type, RDF.Statement))

@@ -7,21 +7,17 @@ must be reported even if OWL could make it up.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
-from rdflib.plugins.sparql import processor
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.term import Node
 
 from coedp.build.load import IllFormed, Location
+from coedp.build.patches import prepared_queries
 from coedp.build.terms import qname
 from coedp.namespaces import SH
 
@@ -162,36 +158,6 @@ def _message(report: Graph, result: Node) -> str:
     return str(messages[0]) if messages else ""
 
 
-@contextmanager
-def _prepared_queries() -> Iterator[None]:
-    """Parse each SPARQL text once while pyshacl runs, as ``rdflib.prepareQuery`` would.
-
-    pyshacl hands rdflib the text of a SPARQL constraint or target once per
-    focus node, and rdflib parses it anew every time: a third of validation
-    went to pyparsing. A prepared query is meant to run again with other
-    initial bindings, so the translated query is kept per text.
-    """
-    original = processor.SPARQLProcessor.query
-    prepared: dict[tuple[str, str | None, tuple], Any] = {}
-
-    def query(self: processor.SPARQLProcessor, str_or_query: Any,
-              initBindings: Mapping[str, Any] | None = None,  # noqa: N803
-              initNs: Mapping[str, Any] | None = None,  # noqa: N803
-              base: str | None = None, DEBUG: bool = False) -> Any:  # noqa: N803
-        if isinstance(str_or_query, str):
-            key = (str_or_query, base, tuple(sorted((initNs or {}).items())))
-            if key not in prepared:
-                prepared[key] = translateQuery(parseQuery(str_or_query), base, initNs)
-            str_or_query = prepared[key]
-        return original(self, str_or_query, initBindings, initNs, base, DEBUG)
-
-    processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
-
-
 def validate(
     data: Graph,
     shapes: Graph,
@@ -208,7 +174,7 @@ def validate(
     ill_formed = list(ill_formed)
     if ill_formed:
         data = _without(data, ill_formed)
-    with _prepared_queries():
+    with prepared_queries():
         conforms, report_graph, _text = shacl_validate(
             data,
             shacl_graph=shapes,

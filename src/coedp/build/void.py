@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from typing import TypedDict
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, XSD
+from rdflib.term import Node
 
 from coedp import release
 from coedp.build.export import DumpFormat
@@ -83,16 +85,26 @@ def download_url(filename: str) -> URIRef:
     return URIRef(f"{BASE}download/{filename}")
 
 
-def _statistics(graphs: Mapping[URIRef, Graph]) -> dict[str, object]:
-    everything: set[tuple] = set()
-    per_graph = {}
+class Statistics(TypedDict):
+    """The figures the description states (keys as in VoID)."""
+
+    triples: int
+    entities: int
+    graphs: dict[URIRef, int]
+    classes: dict[Node, int]
+    properties: dict[Node, int]
+
+
+def _statistics(graphs: Mapping[URIRef, Graph]) -> Statistics:
+    everything: set[tuple[Node, Node, Node]] = set()
+    per_graph: dict[URIRef, int] = {}
     for name, graph in graphs.items():
         triples = set(graph)
         per_graph[name] = len(triples)
         everything |= triples
-    classes: dict[URIRef, set] = {}
-    properties: dict[URIRef, int] = {}
-    entities = set()
+    classes: dict[Node, set[Node]] = {}
+    properties: dict[Node, int] = {}
+    entities: set[URIRef] = set()
     for s, p, o in everything:
         properties[p] = properties.get(p, 0) + 1
         if p == RDF.type and isinstance(o, URIRef):
@@ -121,7 +133,7 @@ def _add_checksum(graph: Graph, dist: URIRef, data: bytes) -> None:
 
 
 def _describe(
-    stats: Mapping[str, object],
+    stats: Statistics,
     sources: Iterable[URIRef],
     dumps: Iterable[DumpFormat],
     shapes: tuple[DumpFormat, bytes] | None,
@@ -150,17 +162,17 @@ def _describe(
     g.add((d, VOID.uriSpace, Literal(URI_SPACE)))
     g.add((d, VOID.triples, Literal(stats["triples"])))
     g.add((d, VOID.entities, Literal(stats["entities"])))
-    for cls, count in stats["classes"].items():  # type: ignore[union-attr]
+    for cls, count in stats["classes"].items():
         part = URIRef(f"{d}/partition/class/{slug(str(cls))}")
         g.add((d, VOID.classPartition, part))
         g.add((part, VOID["class"], cls))
         g.add((part, VOID.entities, Literal(count)))
-    for prop, count in stats["properties"].items():  # type: ignore[union-attr]
+    for prop, count in stats["properties"].items():
         part = URIRef(f"{d}/partition/property/{slug(str(prop))}")
         g.add((d, VOID.propertyPartition, part))
         g.add((part, VOID.property, prop))
         g.add((part, VOID.triples, Literal(count)))
-    for name, count in stats["graphs"].items():  # type: ignore[union-attr]
+    for name, count in stats["graphs"].items():
         subset = URIRef(f"{d}/graph/{str(name).rsplit('/', 1)[-1]}")
         g.add((d, VOID.subset, subset))
         g.add((subset, RDF.type, VOID.Dataset))

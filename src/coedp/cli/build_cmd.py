@@ -51,7 +51,7 @@ environment:
 """
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``build`` sub-command."""
     parser = subparsers.add_parser(
         "build",

@@ -38,7 +38,7 @@ exit codes:
 """
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``publish`` sub-command."""
     parser = subparsers.add_parser(
         "publish",
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     except publish.PublishError as exc:
         console.error(str(exc))
         return 1
-    rows = [
+    rows: list[tuple[str, int, int | str]] = [
         (u.graph.name or "(default graph)", u.graph.triples, u.status) for u in uploads
     ]
     skipped = graphs[len(uploads):]

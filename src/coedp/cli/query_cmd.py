@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.query import ResultRow
 
 from coedp import console, dataset
 from coedp.build.terms import shorten_iri
@@ -59,7 +61,7 @@ environment:
 """
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``query`` sub-command."""
     parser = subparsers.add_parser(
         "query",
@@ -152,16 +154,16 @@ def _run_oxigraph(text: str, source: str, path: Path, fmt: str) -> int:
         _print_boolean(bool(results), fmt)
     elif isinstance(results, ox.QueryTriples):
         triples = list(results)
-        sys.stdout.write(
-            ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_used(triples)).decode()
-        )
+        turtle = io.BytesIO()
+        ox.serialize(triples, turtle, format=ox.RdfFormat.TURTLE, prefixes=_used(triples))
+        sys.stdout.write(turtle.getvalue().decode())
     else:
         variables = [v.value for v in results.variables]
         if fmt == "table":
             rows = [[_cell(sol[v]) for v in variables] for sol in results]
             _print_table(variables, rows)
         else:
-            sys.stdout.buffer.write(results.serialize(format=formats.results_format(fmt)))
+            results.serialize(sys.stdout.buffer, format=formats.results_format(fmt))
             if fmt == "json":
                 sys.stdout.buffer.write(b"\n")
             sys.stdout.flush()
@@ -215,8 +217,6 @@ def _malformed(text: str) -> bool:
 
 
 def _run_rdflib(text: str, source: str, path: Path, fmt: str) -> int:
-    from rdflib import BNode, Literal, URIRef
-
     ds = dataset.open_rdflib(path)
     try:
         result = ds.query(text, initNs=PREFIXES)
@@ -227,41 +227,49 @@ def _run_rdflib(text: str, source: str, path: Path, fmt: str) -> int:
         return 2
     if result.type == "ASK":
         _print_boolean(bool(result.askAnswer), fmt)
-        return 0
-    if result.type in ("CONSTRUCT", "DESCRIBE"):
+    elif result.type in ("CONSTRUCT", "DESCRIBE") and result.graph is not None:
         graph = result.graph
         for prefix, ns in PREFIXES.items():
             graph.bind(prefix, ns, override=True, replace=True)
         sys.stdout.write(graph.serialize(format="turtle"))
-        return 0
-    variables = [str(v) for v in result.vars]
-    if fmt == "table":
-        def cell(term: object) -> str:
-            if term is None:
-                return ""
-            if isinstance(term, URIRef):
-                return shorten_iri(str(term))
-            if isinstance(term, BNode):
-                return f"_:{term}"
-            if isinstance(term, Literal) and term.language:
-                return f"{term}@{term.language}"
-            return str(term)
-
-        rows = [[cell(row[v]) for v in variables] for row in result]
-        _print_table(variables, rows)
     elif fmt == "json":
-        sys.stdout.write(result.serialize(format="json").decode("utf-8") + "\n")
+        answer = io.BytesIO()
+        result.serialize(answer, format="json")
+        sys.stdout.write(answer.getvalue().decode("utf-8") + "\n")
+    else:
+        variables = [str(v) for v in result.vars or ()]
+        rows = [row for row in result if isinstance(row, ResultRow)]
+        _print_rdflib_rows(variables, rows, fmt)
+    return 0
+
+
+def _print_rdflib_rows(variables: list[str], rows: list[ResultRow], fmt: str) -> None:
+    """rdflib's solutions as a table, CSV or TSV (as the W3C formats write them)."""
+    if fmt == "table":
+        _print_table(variables, [[_rdflib_cell(row[v]) for v in variables] for row in rows])
     elif fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(variables)
-        for row in result:
+        for row in rows:
             writer.writerow(["" if row[v] is None else str(row[v]) for v in variables])
         sys.stdout.write(buf.getvalue())
     else:
         # W3C TSV: variables with their '?', terms in Turtle/N-Triples syntax.
         lines = ["\t".join(f"?{v}" for v in variables)]
         lines += ["\t".join("" if row[v] is None else row[v].n3() for v in variables)
-                  for row in result]
+                  for row in rows]
         sys.stdout.write("\n".join(lines) + "\n")
-    return 0
+
+
+def _rdflib_cell(term: object) -> str:
+    """One rdflib term as the table shows it."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return shorten_iri(str(term))
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal) and term.language:
+        return f"{term}@{term.language}"
+    return str(term)

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TypedDict
 
 import pyoxigraph as ox
 
@@ -43,7 +44,7 @@ environment:
 """
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``stats`` sub-command."""
     parser = subparsers.add_parser(
         "stats",
@@ -62,12 +63,28 @@ def _int(term: object) -> int:
     return int(term.value) if isinstance(term, ox.Literal) else 0
 
 
-def collect(store: ox.Store) -> dict[str, object]:
+class Counts(TypedDict):
+    """What ``coedp stats`` prints (``--json``: these keys)."""
+
+    graphs: dict[str, int]
+    classes: list[dict[str, str | int]]
+    labels: dict[str, dict[str, int]]
+
+
+def _select(store: ox.Store, query: str, union: bool = False) -> ox.QuerySolutions:
+    """The solutions of a SELECT query of this module."""
+    solutions = store.query(query, use_default_graph_as_union=union)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {query}")
+    return solutions
+
+
+def collect(store: ox.Store) -> Counts:
     """All counts, as JSON-ready data."""
     graphs = {str(g): 0 for g in NAMED_GRAPHS}
-    for row in store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+    for row in _select(store, "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
         graphs[row["g"].value] = _int(row["n"])
-    default = list(store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"))[0]["n"]
+    default = list(_select(store, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"))[0]["n"]
     if _int(default):
         graphs["(default graph)"] = _int(default)
 
@@ -76,9 +93,9 @@ def collect(store: ox.Store) -> dict[str, object]:
     counts: dict[str, dict[str, int]] = {}
     for key, pattern in (("asserted", f"GRAPH {asserted} {{ ?s a ?c }}"), ("inferred", both)):
         query = f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) {{ {pattern} FILTER isIRI(?c) }} GROUP BY ?c"
-        for row in store.query(query):
+        for row in _select(store, query):
             counts.setdefault(row["c"].value, {"asserted": 0, "inferred": 0})[key] = _int(row["n"])
-    classes = [
+    classes: list[dict[str, str | int]] = [
         {"class": c, "asserted": n["asserted"], "inferred": n["inferred"]}
         for c, n in sorted(counts.items(), key=lambda item: (-item[1]["inferred"], item[0]))
     ]
@@ -89,7 +106,7 @@ def collect(store: ox.Store) -> dict[str, object]:
             f"SELECT ?lang (COUNT(*) AS ?n) {{ {{ SELECT DISTINCT ?s ?l {{ ?s <{iri}> ?l }} }} "
             "BIND(LANG(?l) AS ?lang) } GROUP BY ?lang"
         )
-        for row in store.query(query, use_default_graph_as_union=True):
+        for row in _select(store, query, union=True):
             lang = row["lang"].value or "(none)"
             labels.setdefault(lang, dict.fromkeys(LABEL_PROPERTIES, 0))[name] = _int(row["n"])
     return {"graphs": graphs, "classes": classes, "labels": dict(sorted(labels.items()))}
@@ -115,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         [(g, n) for g, n in stats["graphs"].items()], numeric=("triples",)))
     out.print(console.table(
         "Instances by class", ("class", "asserted", "with inference"),
-        [(shorten_iri(c["class"]), c["asserted"], c["inferred"]) for c in stats["classes"]],
+        [(shorten_iri(str(c["class"])), c["asserted"], c["inferred"]) for c in stats["classes"]],
         numeric=("asserted", "with inference")))
     out.print(console.table(
         "Labels by language", ("language", *LABEL_PROPERTIES),

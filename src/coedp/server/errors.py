@@ -22,8 +22,12 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from coedp.namespaces import PREFIXES
+
+if TYPE_CHECKING:
+    from coedp.server.guard import _Token
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 # The predeclared prefixes an unknown-prefix message names first (then "...").
@@ -141,88 +145,129 @@ def _engine_message(query: str, prefixes: Mapping[str, str]) -> str | None:
 
 def _diagnose(query: str, prefixes: Mapping[str, str]) -> _Finding | None:
     """The first mistake the lexer sees: a bad token, an unknown prefix or word, a bracket."""
-    from coedp.server.guard import GuardError, _clause_word, _Lexer
+    from coedp.server.guard import GuardError
 
-    declared = dict(prefixes)
-    brackets: list[tuple[str, int]] = []
-    pairs = {"}": "{", ")": "(", "]": "[", ">>": "<<"}
-    form = ""
-    expect_name = False
-    tokens: list = []
-    triples = _TriplePatterns()
-    lexer = _Lexer(query)
+    diagnosis = _Diagnosis(query, prefixes)
     try:
-        for token in lexer.tokens():
-            tokens.append(token)
-            kind, text, upper = token.kind, token.text, token.text.upper()
-            missing = triples.feed(token)
-            if missing is not None:
-                return _Finding(missing[0], missing[1].replace("{at}", position(query, missing[0])))
-            if len(tokens) > 1 and _dangling(tokens[-2], token):
-                op = tokens[-2]
-                return _Finding(op.offset, f"the {op.text} at {position(query, op.offset)} "
-                                "has nothing on its right")
-            if kind == "open":
-                brackets.append((text, token.offset))
-                continue
-            if kind == "close":
-                if not brackets:
-                    return _Finding(token.offset, f"the {text} at "
-                                    f"{position(query, token.offset)} closes nothing")
-                opened, at = brackets.pop()
-                if pairs[text] != opened:
-                    closer = next(c for c, o in pairs.items() if o == opened)
-                    return _Finding(
-                        token.offset,
-                        f"the {text} at {position(query, token.offset)} does not close the "
-                        f"{opened} at {position(query, at)} (expected {closer})",
-                    )
-                continue
-            if expect_name:
-                expect_name = False
-                if kind == "pname" and not token.local:
-                    declared[token.prefix] = ""
-                    continue
-            if not form:
-                if kind == "word" and upper in ("PREFIX", "BASE"):
-                    expect_name = upper == "PREFIX"
-                    continue
-                if kind == "pname" and upper.startswith("PREFIX") and not token.local:
-                    declared[token.prefix[len("PREFIX"):]] = ""
-                    continue
-                if kind == "iri":
-                    continue
-                if kind in ("word", "pname") and upper.startswith(QUERY_FORMS):
-                    form = upper
-                    if kind == "word" and upper.startswith("SELECT"):
-                        lexer.frames[-1].clause = "select"  # as the guard reads it
-                    continue
-                return _Finding(token.offset, not_a_query_message(query, token.offset, text))
-            if kind == "word":
-                _clause_word(lexer, upper)  # where "(" opens an expression, as in the guard
-            if kind == "pname" and token.prefix not in declared:
-                return _Finding(token.offset, unknown_prefix_message(
-                    query, token.offset, token.prefix, prefixes))
-            if kind == "word" and upper not in KEYWORDS:
-                return _Finding(
-                    token.offset,
-                    f"{text} at {position(query, token.offset)}: not a SPARQL keyword"
-                    f"{_did_you_mean(text, KEYWORDS)}",
-                )
+        for token in diagnosis.lexer.tokens():
+            finding = diagnosis.feed(token)
+            if finding is not None:
+                return finding
     except GuardError as exc:
-        at = re.search(r"line (\d+), column (\d+)", exc.message)
-        where = _offset(query, int(at[1]), int(at[2])) if at else len(query)
+        found = re.search(r"line (\d+), column (\d+)", exc.message)
+        where = _offset(query, int(found[1]), int(found[2])) if found else len(query)
         return _Finding(where, exc.message)
-    if tokens and tokens[-1].kind == "op" and tokens[-1].text in _COMPARISONS:
-        op = tokens[-1]
-        return _Finding(op.offset, f"the {op.text} at {position(query, op.offset)} "
-                        "has nothing on its right")
-    if not form:
-        return _Finding(len(query), not_a_query_message(query, len(query), ""))
-    if brackets:
-        opened, at = brackets[-1]
-        return _Finding(len(query), f"the {opened} at {position(query, at)} is never closed")
-    return None
+    return diagnosis.at_end()
+
+
+# Each closing bracket and the opening one it closes.
+_PAIRS = {"}": "{", ")": "(", "]": "[", ">>": "<<"}
+
+
+class _Diagnosis:
+    """What :func:`_diagnose` has read so far: brackets, the query form, declared prefixes."""
+
+    def __init__(self, query: str, prefixes: Mapping[str, str]) -> None:
+        from coedp.server.guard import _Lexer
+
+        self.query = query
+        self.prefixes = prefixes
+        self.declared = dict(prefixes)
+        self.brackets: list[tuple[str, int]] = []
+        self.form = ""
+        self.expect_name = False
+        self.tokens: list[_Token] = []
+        self.triples = _TriplePatterns()
+        self.lexer = _Lexer(query)
+
+    def feed(self, token: _Token) -> _Finding | None:
+        """Read one token; the mistake it shows, if any."""
+        query = self.query
+        self.tokens.append(token)
+        missing = self.triples.feed(token)
+        if missing is not None:
+            return _Finding(missing[0], missing[1].replace("{at}", position(query, missing[0])))
+        if len(self.tokens) > 1 and _dangling(self.tokens[-2], token):
+            op = self.tokens[-2]
+            return _Finding(op.offset, f"the {op.text} at {position(query, op.offset)} "
+                            "has nothing on its right")
+        if token.kind == "open":
+            self.brackets.append((token.text, token.offset))
+            return None
+        if token.kind == "close":
+            return self._close(token)
+        if self.expect_name:
+            self.expect_name = False
+            if token.kind == "pname" and not token.local:
+                self.declared[token.prefix] = ""
+                return None
+        return self._in_query(token) if self.form else self._prologue(token)
+
+    def _close(self, token: _Token) -> _Finding | None:
+        """A closing bracket: it must close the last one opened."""
+        query, text = self.query, token.text
+        if not self.brackets:
+            return _Finding(token.offset, f"the {text} at "
+                            f"{position(query, token.offset)} closes nothing")
+        opened, at = self.brackets.pop()
+        if _PAIRS[text] == opened:
+            return None
+        closer = next(c for c, o in _PAIRS.items() if o == opened)
+        return _Finding(
+            token.offset,
+            f"the {text} at {position(query, token.offset)} does not close the "
+            f"{opened} at {position(query, at)} (expected {closer})",
+        )
+
+    def _prologue(self, token: _Token) -> _Finding | None:
+        """Before the query form: PREFIX and BASE declarations only."""
+        kind, upper = token.kind, token.text.upper()
+        if kind == "word" and upper in ("PREFIX", "BASE"):
+            self.expect_name = upper == "PREFIX"
+            return None
+        if kind == "pname" and upper.startswith("PREFIX") and not token.local:
+            self.declared[token.prefix[len("PREFIX"):]] = ""
+            return None
+        if kind == "iri":
+            return None
+        if kind in ("word", "pname") and upper.startswith(QUERY_FORMS):
+            self.form = upper
+            if kind == "word" and upper.startswith("SELECT"):
+                self.lexer.frames[-1].clause = "select"  # as the guard reads it
+            return None
+        return _Finding(token.offset, not_a_query_message(self.query, token.offset, token.text))
+
+    def _in_query(self, token: _Token) -> _Finding | None:
+        """After the query form: known prefixes and keywords."""
+        from coedp.server.guard import _clause_word
+
+        kind, text, upper = token.kind, token.text, token.text.upper()
+        if kind == "word":
+            _clause_word(self.lexer, upper)  # where "(" opens an expression, as in the guard
+        if kind == "pname" and token.prefix not in self.declared:
+            return _Finding(token.offset, unknown_prefix_message(
+                self.query, token.offset, token.prefix, self.prefixes))
+        if kind == "word" and upper not in KEYWORDS:
+            return _Finding(
+                token.offset,
+                f"{text} at {position(self.query, token.offset)}: not a SPARQL keyword"
+                f"{_did_you_mean(text, KEYWORDS)}",
+            )
+        return None
+
+    def at_end(self) -> _Finding | None:
+        """What the end of the query shows: a dangling operator, no form, an open bracket."""
+        query, tokens = self.query, self.tokens
+        if tokens and tokens[-1].kind == "op" and tokens[-1].text in _COMPARISONS:
+            op = tokens[-1]
+            return _Finding(op.offset, f"the {op.text} at {position(query, op.offset)} "
+                            "has nothing on its right")
+        if not self.form:
+            return _Finding(len(query), not_a_query_message(query, len(query), ""))
+        if self.brackets:
+            opened, at = self.brackets[-1]
+            return _Finding(len(query), f"the {opened} at {position(query, at)} is never closed")
+        return None
 
 
 class _TriplePatterns:
@@ -236,11 +281,11 @@ class _TriplePatterns:
     SIMPLE = frozenset({"var", "iri", "pname", "bnode"})
 
     def __init__(self) -> None:
-        self.run: list | None = None  # simple terms since the separator; None: not followed
+        self.run: list[_Token] | None = None  # simple terms since the separator; None: not followed
         self.after = ""  # the separator: "{", "." or ";"
         self.values = False  # VALUES read, its variables being read
 
-    def feed(self, token: object) -> tuple[int, str] | None:
+    def feed(self, token: _Token) -> tuple[int, str] | None:
         """Read one token; (offset, message with "{at}") when a pattern lacks its object."""
         kind, text = getattr(token, "kind", ""), getattr(token, "text", "")
         upper = text.upper()

@@ -135,11 +135,13 @@ class FairPool:
     @property
     def ready(self) -> bool:
         """Whether the engine can answer."""
-        return self.pool.ready
+        ready: bool = self.pool.ready
+        return ready
 
     def pids(self) -> list[int]:
         """The engine's worker process ids."""
-        return self.pool.pids()
+        pids: list[int] = self.pool.pids()
+        return pids
 
     def __getattr__(self, name: str) -> Any:
         # Anything else (size, restarts, memory_by_pid...) is the engine's.
@@ -179,7 +181,7 @@ class FairPool:
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:
-            outcome = await self.pool.run(task, timeout)
+            outcome: Outcome = await self.pool.run(task, timeout)
         except BaseException:
             self._release(client)
             raise

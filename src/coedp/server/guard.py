@@ -43,7 +43,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from coedp.namespaces import PREFIXES
 
@@ -238,26 +238,30 @@ class _Lexer:
         return token
 
     def _token(self, c: str) -> _Token:
-        q, pos = self.query, self.pos
         if c in "'\"":
             return self._string(c)
         if c == "<":
             return self._angle()
         if c in "?$":
-            match = _VAR.match(q, pos)
-            return self._emit("var", match.end()) if match else self._emit("op", pos + 1)
+            match = _VAR.match(self.query, self.pos)
+            return self._emit("var", match.end()) if match else self._emit("op", self.pos + 1)
+        return self._literal(c) or self._name() or self._punctuation(c)
+
+    def _literal(self, c: str) -> _Token | None:
+        """A blank node label, a number or a language tag starting at ``c``, if any."""
+        q, pos = self.query, self.pos
+        match = None
         if c == "_" and q.startswith("_:", pos):
-            match = _BNODE.match(q, pos)
-            if match:
-                return self._emit("bnode", match.end())
-        if c.isdigit() or (c == "." and q[pos + 1:pos + 2].isdigit()):
-            match = _NUMBER.match(q, pos)
-            if match:
-                return self._emit("num", match.end())
-        if c == "@":
-            match = _LANGTAG.match(q, pos)
-            if match:
-                return self._emit("lang", match.end())
+            match, kind = _BNODE.match(q, pos), "bnode"
+        elif c.isdigit() or (c == "." and q[pos + 1:pos + 2].isdigit()):
+            match, kind = _NUMBER.match(q, pos), "num"
+        elif c == "@":
+            match, kind = _LANGTAG.match(q, pos), "lang"
+        return self._emit(kind, match.end()) if match else None
+
+    def _name(self) -> _Token | None:
+        """A prefixed name or a word (keyword, function name) here, if any."""
+        q, pos = self.query, self.pos
         if pos >= self.no_colon_until:
             match = _PNAME.match(q, pos)
             if match:
@@ -269,8 +273,11 @@ class _Lexer:
             if run:
                 self.no_colon_until = run.end()
         match = _WORD.match(q, pos)
-        if match:
-            return self._emit("word", match.end())
+        return self._emit("word", match.end()) if match else None
+
+    def _punctuation(self, c: str) -> _Token:
+        """A bracket or an operator (anything else is a one-character operator)."""
+        q, pos = self.query, self.pos
         if c in "{([":
             expression = c == "(" and self._opens_expression()
             if c == "{" and self.frames[-1].clause == "select":
@@ -426,11 +433,7 @@ def lex_check(
     not end, naming a graph the store lacks, or that is no query; 403 for an update
     or SERVICE.
     """
-    size = len(query.encode("utf-8"))
-    if size > max_length:
-        raise GuardError(
-            413, f"the query is {size} bytes long; this endpoint accepts at most {max_length}"
-        )
+    _check_length(query, max_length)
     if check_service is None:
         check_service = service_check_enabled()
     lexer = _Lexer(query)
@@ -445,28 +448,14 @@ def lex_check(
         kind, text = token.kind, token.text
         if check_service and _is_service(token, prefixes):
             _refuse_service(query, token)
-        if kind == "open":
-            depth += 1
-            if depth > max_depth:
-                line, col = line_col(query, token.offset)
-                raise GuardError(
-                    400,
-                    f"the query nests deeper than {max_depth} levels of brackets "
-                    f"(at line {line}, column {col}); simplify it",
-                )
+        if kind in ("open", "close"):
+            depth = _nesting(query, token, depth, max_depth)
             deepest = max(deepest, depth)
-            continue
-        if kind == "close":
-            depth = max(0, depth - 1)
             continue
         if not form:
             declared = _prologue(token, stream, query)
             if declared is not None:
-                name, iri = declared
-                if name is None:
-                    base = resolve_iri(iri, base)
-                else:
-                    prefixes[name] = resolve_iri(iri, base)
+                base = _declare(declared, base, prefixes)
                 continue
             form = _form(token, query)
             if kind == "word" and text.upper().startswith("SELECT"):
@@ -474,11 +463,9 @@ def lex_check(
             continue
         if kind == "word":
             _clause_word(lexer, text.upper())
-            if depth == 0 and text.upper().startswith("FROM"):
-                pending_from = "FROM NAMED" if text[4:].upper() == "NAMED" else "FROM"
-                continue
-            if pending_from == "FROM" and text.upper() == "NAMED":
-                pending_from = "FROM NAMED"
+            clause = _dataset_keyword(text, depth, pending_from)
+            if clause:
+                pending_from = clause
                 continue
         if pending_from and kind in ("iri", "pname"):
             dataset.append((pending_from, _iri_value(token, base, prefixes, query)))
@@ -487,12 +474,62 @@ def lex_check(
         from coedp.server.errors import not_a_query_message
 
         raise GuardError(400, not_a_query_message(query, len(query), ""))
-    if graph_names is not None:
-        known = set(graph_names)
-        for clause, iri in dataset:
-            if iri not in known:
-                raise GuardError(400, unknown_graph_message(clause, iri, known))
+    _check_graphs(dataset, graph_names)
     return LexInfo(form=form, depth=deepest, has_from=bool(dataset), dataset=tuple(dataset))
+
+
+def _check_length(query: str, max_length: int) -> None:
+    """413 for a query longer than ``max_length`` bytes of UTF-8."""
+    size = len(query.encode("utf-8"))
+    if size > max_length:
+        raise GuardError(
+            413, f"the query is {size} bytes long; this endpoint accepts at most {max_length}"
+        )
+
+
+def _nesting(query: str, token: _Token, depth: int, max_depth: int) -> int:
+    """The depth after an opening or closing bracket; 400 past ``max_depth``."""
+    if token.kind == "close":
+        return max(0, depth - 1)
+    depth += 1
+    if depth > max_depth:
+        line, col = line_col(query, token.offset)
+        raise GuardError(
+            400,
+            f"the query nests deeper than {max_depth} levels of brackets "
+            f"(at line {line}, column {col}); simplify it",
+        )
+    return depth
+
+
+def _declare(declared: tuple[str | None, str], base: str | None,
+             prefixes: dict[str, str]) -> str | None:
+    """Record a BASE (returned) or PREFIX (into ``prefixes``) declaration."""
+    name, iri = declared
+    if name is None:
+        return resolve_iri(iri, base)
+    prefixes[name] = resolve_iri(iri, base)
+    return base
+
+
+def _dataset_keyword(word: str, depth: int, pending: str) -> str:
+    """``FROM`` or ``FROM NAMED`` when ``word`` starts or continues a dataset clause, else ""."""
+    upper = word.upper()
+    if depth == 0 and upper.startswith("FROM"):
+        return "FROM NAMED" if upper[4:] == "NAMED" else "FROM"
+    if pending == "FROM" and upper == "NAMED":
+        return "FROM NAMED"
+    return ""
+
+
+def _check_graphs(dataset: list[tuple[str, str]], graph_names: Iterable[str] | None) -> None:
+    """400 for a FROM / FROM NAMED naming no graph of ``graph_names`` (when given)."""
+    if graph_names is None:
+        return
+    known = set(graph_names)
+    for clause, iri in dataset:
+        if iri not in known:
+            raise GuardError(400, unknown_graph_message(clause, iri, known))
 
 
 def _prologue(
@@ -699,7 +736,8 @@ def parse_check(
     for node in _walk(tree):
         name = getattr(node, "name", "")
         if name == "ServiceGraphPattern" and check_service:
-            raise GuardError(403, _service_message(f"SERVICE <{dict.get(node, 'term')}>"))
+            term = node.get("term") if isinstance(node, dict) else None
+            raise GuardError(403, _service_message(f"SERVICE <{term}>"))
         if name == "DatasetClause":
             has_dataset = True
         if not form and name.endswith("Query"):
@@ -744,8 +782,8 @@ def _walk(node: object) -> Iterator[object]:
             stack.extend(current.values())
         elif isinstance(current, list | tuple):
             stack.extend(current)
-        elif type(current).__name__ == "ParseResults":
-            stack.extend(list(current))
+        elif type(current).__name__ == "ParseResults":  # pyparsing's, not imported here
+            stack.extend(cast("Iterable[object]", current))
 
 
 def declare_used_prefixes(query: str, prefixes: Mapping[str, str] | None = None) -> str:

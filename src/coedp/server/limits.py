@@ -190,7 +190,7 @@ def lower_priority(pid: int, nice: int) -> None:
 
 def thread_nice_values(pid: int) -> list[int]:
     """The nice value of each thread of process ``pid`` (for tests and diagnostics)."""
-    values = []
+    values: list[int] = []
     try:
         threads = os.listdir(f"/proc/{pid}/task")
     except OSError:

@@ -28,7 +28,7 @@ from starlette.types import Scope
 
 from coedp.server import clients
 
-prometheus_client.disable_created_metrics()
+prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]  # unannotated
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
 # Reasons of refusals when the refusing layer said nothing more.

@@ -8,6 +8,7 @@ default.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def flag(text: str) -> bool:
 
 
 # (attribute, environment variable, type, default, help) for each setting.
-SPECS: tuple[tuple[str, str, type, object, str], ...] = (
+SPECS: tuple[tuple[str, str, Callable[[str], object], object, str], ...] = (
     ("host", "COEDP_HOST", str, "127.0.0.1", "interface to listen on"),
     ("port", "COEDP_PORT", int, 8000, "TCP port to listen on"),
     ("timeout", "COEDP_TIMEOUT", float, 30.0,

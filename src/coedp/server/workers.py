@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    import pyoxigraph as ox
+
 from coedp.server.engine import Outcome, QueryTask
 from coedp.server.limits import (
     MIB,
@@ -125,7 +127,7 @@ def worker_main(
     serving.join()
 
 
-def _serve(conn: Connection, store: object, names: frozenset[str], limits: WorkerLimits) -> None:
+def _serve(conn: Connection, store: ox.Store, names: frozenset[str], limits: WorkerLimits) -> None:
     """Answer tasks on ``conn`` until EOF (runs on the large-stack thread)."""
     from coedp.server.engine import execute
 
@@ -334,6 +336,19 @@ class WorkerPool:
     # -- running ----------------------------------------------------------
     async def run(self, task: object, timeout: float) -> Outcome:
         """Run ``task`` in a worker; 503 when it times out or no worker frees up."""
+        answer = await self.exchange(task, timeout)
+        if isinstance(answer, Outcome):
+            return answer
+        log.error("query worker answered a %s, not an Outcome", type(answer).__name__)
+        return Outcome(500, message="internal error; the server log has the details")
+
+    async def exchange(self, task: object, timeout: float) -> object:
+        """Send ``task`` to a worker and return its answer, whatever the process body sends.
+
+        An :class:`Outcome` from a query worker (:meth:`run` is for them); a
+        process body of a subclass may answer other objects. The pool's own
+        answers (busy, timed out, out of memory, died) are Outcomes.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -366,7 +381,7 @@ class WorkerPool:
                 return replace(answer, cpu=self._cpu_used(worker) + self._start_seconds)
             outcome = await _receive(worker.conn)
             done = True
-            if not isinstance(outcome, Outcome):  # the remote engine's guards answer otherwise
+            if not isinstance(outcome, Outcome):  # another body's answer (see exchange)
                 return outcome
             # A long query's worker is replaced: the start of the new one is on it too.
             spent = self._cpu_used(worker) + (self._start_seconds if worker.long else 0.0)
@@ -533,7 +548,7 @@ def _wake(waiter: asyncio.Future[bool], value: bool) -> None:
 async def _readable(conn: Connection, timeout: float | None = None) -> bool:
     """Wait until something arrives on the worker's pipe, without a thread: False on timeout."""
     loop = asyncio.get_running_loop()
-    waiter = loop.create_future()
+    waiter: asyncio.Future[bool] = loop.create_future()
     fd = conn.fileno()
     loop.add_reader(fd, _wake, waiter, True)
     timer = None if timeout is None else loop.call_later(timeout, _wake, waiter, False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI
@@ -188,39 +189,53 @@ def build(label_rows: list[data.Row], vocab_rows: list[data.Row]) -> Catalogue:
     """The catalogue from the answers of the two queries."""
     cat = Catalogue()
     for row in label_rows:
-        s, p, o = row["s"].value, row["p"].value, row["o"]
-        if p == TYPE:
-            cat.types[s].add(o.value)
-        elif p in (LABEL, PREF):
-            if o.lang not in cat.labels[s] or p == LABEL:
-                cat.labels[s][o.lang] = o.value
-        if p != TYPE and o.kind == "literal":
-            cat.names[s].append((o.value, o.lang, p))
+        _add_name(cat, row["s"].value, row["p"].value, row["o"])
     for row in vocab_rows:
-        t, p, o = row["t"].value, row["p"].value, row["o"]
-        term = cat.terms.setdefault(t, Term(t))
-        if p == TYPE:
-            term.types.add(o.value)
-        elif p == LABEL and o.kind == "literal":
-            term.labels[o.lang] = o.value
-        elif p in (RDFS + "comment", SKOS + "definition") and o.kind == "literal":
-            term.comments.setdefault(o.lang, o.value)
-        elif p == RDFS + "domain" and o.is_iri:
-            term.domains.append(o.value)
-        elif p == RDFS + "range" and o.is_iri:
-            term.ranges.append(o.value)
-        elif p in (RDFS + "subClassOf", RDFS + "subPropertyOf") and o.is_iri:
-            term.supers.append(o.value)
-        elif p == OWL + "inverseOf" and o.is_iri:
-            term.inverse.append(o.value)
-        elif p == RDFS + "isDefinedBy" and o.is_iri:
-            term.defined_by = o.value
+        t = row["t"].value
+        _add_term_fact(cat.terms.setdefault(t, Term(t)), row["p"].value, row["o"])
     for term in cat.terms.values():
         term.domains.sort()
         term.ranges.sort()
         term.supers.sort()
     cat.ancestors = _ancestors(cat.terms)
     return cat
+
+
+def _add_name(cat: Catalogue, s: str, p: str, o: data.Term) -> None:
+    """One answer of the labels query: a type, a label or another name of ``s``."""
+    if p == TYPE:
+        cat.types[s].add(o.value)
+    elif p in (LABEL, PREF):
+        if o.lang not in cat.labels[s] or p == LABEL:
+            cat.labels[s][o.lang] = o.value
+    if p != TYPE and o.kind == "literal":
+        cat.names[s].append((o.value, o.lang, p))
+
+
+# Vocabulary properties whose IRI values a term lists, and the list of a Term holding them.
+TERM_LISTS: dict[str, Callable[[Term], list[str]]] = {
+    RDFS + "domain": lambda term: term.domains,
+    RDFS + "range": lambda term: term.ranges,
+    RDFS + "subClassOf": lambda term: term.supers,
+    RDFS + "subPropertyOf": lambda term: term.supers,
+    OWL + "inverseOf": lambda term: term.inverse,
+}
+
+
+def _add_term_fact(term: Term, p: str, o: data.Term) -> None:
+    """One answer of the vocabulary query about ``term``."""
+    if p == TYPE:
+        term.types.add(o.value)
+    elif o.kind == "literal":
+        if p == LABEL:
+            term.labels[o.lang] = o.value
+        elif p in (RDFS + "comment", SKOS + "definition"):
+            term.comments.setdefault(o.lang, o.value)
+    elif o.is_iri:
+        if p in TERM_LISTS:
+            TERM_LISTS[p](term).append(o.value)
+        elif p == RDFS + "isDefinedBy":
+            term.defined_by = o.value
 
 
 def _ancestors(terms: dict[str, Term]) -> dict[str, set[str]]:
@@ -242,7 +257,7 @@ def _ancestors(terms: dict[str, Term]) -> dict[str, set[str]]:
 
 async def get(app: FastAPI) -> Catalogue:
     """The catalogue of ``app``'s dataset, built on first use (once, under a lock)."""
-    cached = getattr(app.state, "web_catalogue", None)
+    cached: Catalogue | None = getattr(app.state, "web_catalogue", None)
     if cached is not None:
         return cached
     lock: asyncio.Lock = app.state.web_lock

@@ -18,6 +18,7 @@ The description of ``<S>`` (its RDF document, and the data of its page) is:
 from __future__ import annotations
 
 import asyncio
+import io
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -203,12 +204,19 @@ async def describe(app: FastAPI, iri: str, page: int = 1, detail: bool = False) 
     return desc
 
 
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
 def triples(desc: Description, cat: Catalogue) -> list[ox.Triple]:
     """The description as RDF triples, with the labels of the IRIs it links to."""
     subject = ox.NamedNode(desc.iri)
-    out: list[ox.Triple] = [ox.Triple(subject, p.to_ox(), o.to_ox()) for p, o in desc.out]
-    out += [ox.Triple(s.to_ox(), p.to_ox(), subject) for s, p in desc.incoming]
-    out += [ox.Triple(s.to_ox(), p.to_ox(), o.to_ox()) for s, p, o in desc.via]
+    statements: list[tuple[OxTerm, OxTerm, OxTerm]]
+    statements = [(subject, p.to_ox(), o.to_ox()) for p, o in desc.out]
+    statements += [(s.to_ox(), p.to_ox(), subject) for s, p in desc.incoming]
+    statements += [(s.to_ox(), p.to_ox(), o.to_ox()) for s, p, o in desc.via]
+    # SPARQL answers give IRIs or blank nodes as subjects and IRIs as predicates.
+    out = [ox.Triple(s, p, o) for s, p, o in statements
+           if not isinstance(s, ox.Literal) and isinstance(p, ox.NamedNode)]
     for linked in sorted(desc.linked()):
         node = ox.NamedNode(linked)
         for value, lang, prop in cat.names.get(linked, ()):
@@ -227,4 +235,6 @@ def triples(desc: Description, cat: Catalogue) -> list[ox.Triple]:
 def serialize(triples_: list[ox.Triple], form: str) -> bytes:
     """The triples in the RDF syntax ``form`` (turtle, ntriples, jsonld, rdfxml)."""
     prefixes = prefixes_for(iris_of(triples_)) if form in ("turtle", "rdfxml") else None
-    return ox.serialize(triples_, format=rdf_format(form), prefixes=prefixes)
+    body = io.BytesIO()
+    ox.serialize(triples_, body, format=rdf_format(form), prefixes=prefixes)
+    return body.getvalue()

@@ -574,13 +574,13 @@ class Builder:
     def _date_of(self, hop: dict[str, dict[str, list[Term]]], node: str) -> str:
         return self._first(hop, node, "startDate")
 
-    def _participations(self, desc, hop) -> list[Row]:
+    def _participations(self, desc: Description, hop: Hop) -> list[Row]:
         """For an organisation or person: the activities it took part in."""
         parts: dict[str, list[str]] = {}
         for s, p in desc.incoming:
             if p.value == _d("participant"):
-                for activity in hop.get(s.value, {}).get(_d("activity"), []):
-                    parts.setdefault(activity.value, []).append(s.value)
+                for done in hop.get(s.value, {}).get(_d("activity"), []):
+                    parts.setdefault(done.value, []).append(s.value)
         activities = set(parts) | {o.value for o in desc.values(_d("participatedIn")) if o.is_iri}
         rows = []
         for activity in activities:
@@ -663,7 +663,7 @@ class Builder:
         """An xsd:date, gYearMonth or gYear value at its own precision."""
         return Value(dates.display_lexical(text, self.lang) or text)
 
-    def _participants(self, desc, hop) -> list[Row]:
+    def _participants(self, desc: Description, hop: Hop) -> list[Row]:
         """For an activity or event: who took part, in what role, with what status."""
         rows = []
         for s, p in desc.incoming:
@@ -692,7 +692,8 @@ class Builder:
         rows.sort(key=lambda r: r.cells[0][0].text.casefold())
         return rows
 
-    def _timeline(self, desc, hop, memberships, participations) -> list[Row]:
+    def _timeline(self, desc: Description, hop: Hop, memberships: list[tuple[str, str, str]],
+                  participations: list[Row]) -> list[Row]:
         lang = self.lang
         rows: list[Row] = []
         for membership, start, end in memberships:
@@ -743,7 +744,7 @@ class Builder:
         rows.sort(key=lambda r: r.date)
         return rows if len(rows) >= 2 else []
 
-    def _provenance(self, desc, hop) -> list[list[Value]]:
+    def _provenance(self, desc: Description, hop: Hop) -> list[list[Value]]:
         """The source sections the facts come from (with document and lines), rules, origins."""
         result = []
         sections = {o.value for o in desc.values(_d("statedIn"))}
@@ -762,7 +763,8 @@ class Builder:
                 result.append([Value(t("entity.derived", self.lang)), self.value(origin)])
         return result
 
-    def _schema(self, desc: Description, types: list[str], labels: dict[str, str]) -> dict:
+    def _schema(self, desc: Description, types: list[str],
+                labels: dict[str, str]) -> dict[str, object]:
         """schema.org JSON-LD for search engines."""
         kind = "Thing"
         for cls, name in SCHEMA_TYPES:
@@ -800,9 +802,9 @@ class Builder:
             ("hasParticipant", "attendee"),
             ("seat", "location"),
         ):
-            values = [o.value for o in desc.values(_d(prop)) if o.is_iri]
-            if values and key not in doc:
-                doc[key] = [{"@id": v, "name": self.cat.label(v, self.lang)} for v in values]
+            iris = [o.value for o in desc.values(_d(prop)) if o.is_iri]
+            if iris and key not in doc:
+                doc[key] = [{"@id": v, "name": self.cat.label(v, self.lang)} for v in iris]
         same = [
             o.value
             for prop in (c.OWL + "sameAs", c.SCHEMA + "sameAs", c.RDFS + "seeAlso")

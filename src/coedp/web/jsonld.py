@@ -37,7 +37,7 @@ import pyoxigraph as ox
 from coedp.namespaces import COEDP, PREFIXES
 
 JsonValue: TypeAlias = (
-    "str | int | float | bool | None | list[JsonValue] | dict[str, JsonValue]"
+    "str | int | float | bool | list[JsonValue] | dict[str, JsonValue] | None"
 )
 Node: TypeAlias = "dict[str, JsonValue]"
 Subject: TypeAlias = ox.NamedNode | ox.BlankNode

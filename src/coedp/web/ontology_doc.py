@@ -141,19 +141,22 @@ def axioms(triples: list[ox.Triple]) -> Axioms:
     rest: dict[str, str] = {}
     chain_heads: list[tuple[str, str]] = []
     for t in triples:
+        s, o = t.subject, t.object
+        if isinstance(s, ox.Triple) or isinstance(o, ox.Triple):
+            continue  # a quoted triple (RDF 1.2): no axiom of an OWL ontology
         p = t.predicate.value
         if p == OWL + "disjointWith":
-            a, b = t.subject.value, t.object.value
+            a, b = s.value, o.value
             found.disjoint.setdefault(a, set()).add(b)
             found.disjoint.setdefault(b, set()).add(a)
         elif p == OWL + "propertyChainAxiom":
-            chain_heads.append((t.subject.value, t.object.value))
+            chain_heads.append((s.value, o.value))
         elif p == RDF_FIRST:
-            first[t.subject.value] = t.object
+            first[s.value] = o
         elif p == RDF_REST:
-            rest[t.subject.value] = t.object.value
-        elif p == OWL + "versionIRI" and t.subject.value == NS:
-            found.version_iri = t.object.value
+            rest[s.value] = o.value
+        elif p == OWL + "versionIRI" and s.value == NS:
+            found.version_iri = o.value
     for prop, head in chain_heads:
         items, node, steps = [], head, 0
         while node in first and steps < 100:

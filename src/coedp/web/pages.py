@@ -11,7 +11,7 @@ rows whose column names that entity (the facet selects of the filter form).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
@@ -239,10 +239,14 @@ class Cell:
     """A table cell: what it shows and the key it sorts by."""
 
     values: list[Value]
-    sort: tuple
+    sort: SortKey
 
 
-def _sort_key(kind: str, texts: list[str]) -> tuple:
+# (0, value) for a cell with a value, (1, "") for an empty one.
+SortKey = tuple[int, str | float]
+
+
+def _sort_key(kind: str, texts: list[str]) -> SortKey:
     if not texts:
         return (1, "")
     if kind == "number":
@@ -269,7 +273,8 @@ def _date_value(
     return Value(shown or start, title=first("dateText"))
 
 
-async def index_rows(request: Request, ix: Index, cat: Catalogue, lang: str) -> list[dict]:
+async def index_rows(request: Request, ix: Index, cat: Catalogue,
+                     lang: str) -> list[dict[str, Cell]]:
     """Every row of an index: column key -> Cell."""
     iris = IriMap(request.app.state.settings.base_iri)
     items = set()
@@ -278,9 +283,9 @@ async def index_rows(request: Request, ix: Index, cat: Catalogue, lang: str) -> 
     items -= {i for cls in ix.exclude for i in cat.instances(cls)}
     extra: dict[str, dict[str, list[data.Term]]] = {}
     if ix.query:
-        for row in await data.select(request.app, ix.query):
-            item = row["item"].value
-            for key, term in row.items():
+        for answer in await data.select(request.app, ix.query):
+            item = answer["item"].value
+            for key, term in answer.items():
                 if key != "item" and term not in extra.setdefault(item, {}).setdefault(key, []):
                     extra[item][key].append(term)
 
@@ -290,7 +295,7 @@ async def index_rows(request: Request, ix: Index, cat: Catalogue, lang: str) -> 
     rows = []
     for item in items:
         values = extra.get(item, {})
-        row: dict[str, Cell] = {"_iri": Cell([], (item,))}  # type: ignore[dict-item]
+        row: dict[str, Cell] = {"_iri": Cell([], (0, item))}
         for col in ix.columns:
             if col.kind == "name":
                 v = link(item)
@@ -355,7 +360,7 @@ def _bad_request(request: Request, message: str) -> Response:
     return Response(message + "\n", status_code=400, media_type="text/plain; charset=utf-8")
 
 
-def _index_route(ix: Index) -> Callable:
+def _index_route(ix: Index) -> Callable[[Request], Awaitable[Response]]:
     async def index_page(request: Request) -> Response:
         lang, _ = i18n.choose(request)
         q = request.query_params.get("q", "")

@@ -11,6 +11,7 @@ language (:mod:`coedp.web.langs`) and the validators of pages and documents
 from __future__ import annotations
 
 import asyncio
+import inspect
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -60,11 +61,9 @@ async def static(name: str) -> Response:
     )
 
 
-def create_site(
-    settings: Settings, backend: QueryBackend | None = None, **options: object
-) -> FastAPI:
+def create_site(settings: Settings, backend: QueryBackend | None = None) -> FastAPI:
     """The endpoint with the site's pages around ``backend`` (opened from ``settings`` when
-    not given); ``options`` go to ``create_app``."""
+    not given)."""
     app = create_app(
         settings,
         backend,
@@ -80,15 +79,16 @@ def create_site(
             releases.router,
         ],
         query_page=query_page.sparql_query_page,
-        **options,
     )
     app.state.web_lock = asyncio.Lock()
-    fallback = app.exception_handlers.get(StarletteHTTPException)
+    fallback = app.exception_handlers[StarletteHTTPException]  # the endpoint's problem details
 
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if exc.status_code == 404 and deref.wants_html(request):
+    async def http_error(request: Request, exc: Exception) -> Response:
+        if (isinstance(exc, StarletteHTTPException) and exc.status_code == 404
+                and deref.wants_html(request)):
             return deref.not_found(request)
-        return await fallback(request, exc)
+        response = fallback(request, exc)
+        return await response if inspect.isawaitable(response) else response
 
     app.add_exception_handler(StarletteHTTPException, http_error)
     # Outermost: the language prefix is stripped before anything else sees the path,

@@ -101,7 +101,7 @@ class RemoteEngine:
         loop = asyncio.get_running_loop()
         deadline = time.monotonic() + timeout
         if isinstance(task, QueryTask):
-            checked = await self.guard.run(task.query, timeout)
+            checked = await self.guard.check(task.query, timeout)
             if not isinstance(checked, ParseInfo):
                 return checked
             request = self._query_request(task, checked)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from multiprocessing.connection import Connection
 
 from coedp.server.engine import Outcome
-from coedp.server.guard import GuardError
+from coedp.server.guard import GuardError, ParseInfo
 from coedp.server.limits import WorkerLimits
 from coedp.server.workers import WorkerPool
 
@@ -57,3 +57,10 @@ class GuardPool(WorkerPool):
     def __init__(self, graph_names: Sequence[str], size: int) -> None:
         # The pool hands each process one string: the graph names travel as JSON in it.
         super().__init__(json.dumps(sorted(graph_names)), size)
+
+    async def check(self, query: str, timeout: float) -> ParseInfo | Outcome:
+        """The parse check of ``query``: its ParseInfo, or the Outcome refusing it."""
+        answer = await self.exchange(query, timeout)
+        if isinstance(answer, ParseInfo | Outcome):
+            return answer
+        return Outcome(500, message=f"the guard answered a {type(answer).__name__}")
