@@ -40,9 +40,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bench.load import ACCEPT, run_load
-from bench.run import ROOT, _free_port, _stop, _wait_ready, machine, write_results
+from bench.run import RESULTS, ROOT, _free_port, _stop, _wait_ready, machine, write_results
 
-RESULTS = Path(__file__).resolve().parent / "results"
 START_TIMEOUT = 300.0
 CHECK_TIMEOUT = 30.0
 

@@ -7,6 +7,7 @@ runs on a thread of its own instead.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -16,7 +17,5 @@ T = TypeVar("T")
 
 def run(coroutine: Coroutine[object, object, T], timeout: float = 60) -> T:
     """``asyncio.run(coroutine)`` on a fresh thread; its result, or its exception."""
-    import asyncio
-
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result(timeout)

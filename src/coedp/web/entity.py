@@ -534,9 +534,8 @@ class Builder:
             )
         if desc.values(_d("startDate")) and "dates" in groups:
             # The date as a reader reads it, first: the facts below are its wording and bounds.
-            own = {desc.iri: {p.value: [o] for p, o in desc.out if p.value.startswith(D)}}
             groups["dates"].insert(
-                0, Fact(t("timeline.date", self.lang), "", None, [self._stated_date(own, desc.iri)])
+                0, Fact(t("timeline.date", self.lang), "", None, [self._own_date(desc)])
             )
         keys = [g for g, _ in GROUPS] + ["other"]
         return [Group(k, t("group." + k, self.lang), groups[k]) for k in keys if k in groups]
@@ -659,6 +658,13 @@ class Builder:
             return Value(wording, lang=texts[0].lang if texts else "")
         return Value(shown, title=wording)
 
+    def _own_date(self, desc: Description) -> Value:
+        """The described entity's own date, read from its triples as a neighbour's is."""
+        own: dict[str, list[Term]] = {}
+        for p, o in desc.out:
+            own.setdefault(p.value, []).append(o)
+        return self._stated_date({desc.iri: own}, desc.iri)
+
     def _lexical_date(self, text: str) -> Value:
         """An xsd:date, gYearMonth or gYear value at its own precision."""
         return Value(dates.display_lexical(text, self.lang) or text)
@@ -729,13 +735,12 @@ class Builder:
                         )
                     )
         # The entity's own date: one row at its precision, not its bounds as two days.
-        own = {desc.iri: {p.value: [o] for p, o in desc.out if p.value.startswith(D)}}
         for value in desc.values(_d("startDate"))[:1]:
             rows.append(
                 Row(
                     value.value,
                     [
-                        [self._stated_date(own, desc.iri)],
+                        [self._own_date(desc)],
                         [Value(t("timeline.date", lang))],
                         [Value(self.cat.label(desc.iri, lang))],
                     ],
