@@ -3,7 +3,8 @@
 ``create_app`` puts one :class:`Services` on the application; routes declare
 what they need (``backend: BackendDep``, ``settings: SettingsDep``...) and code
 outside a route (the pages' helpers) reads ``services(app)``. Nothing else is
-looked up on ``app.state``.
+looked up on ``app.state``. The dependencies are coroutines: FastAPI would run
+a plain function in its thread pool, a hop there and back on every request.
 """
 
 from __future__ import annotations
@@ -45,22 +46,22 @@ def services(app: FastAPI) -> Services:
     return parts
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     """Dependency: the application's parts."""
     return services(request.app)
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """Dependency: the settings."""
     return services(request.app).settings
 
 
-def get_backend(request: Request) -> QueryBackend:
+async def get_backend(request: Request) -> QueryBackend:
     """Dependency: the backend, with the result cache in front."""
     return services(request.app).backend
 
 
-def get_dataset(request: Request) -> DatasetInfo:
+async def get_dataset(request: Request) -> DatasetInfo:
     """Dependency: the dataset served."""
     return services(request.app).backend.info
 

@@ -1,12 +1,16 @@
 """What a worker process does with one task: guard, run, serialise to bytes.
 
-Results are serialised by pyoxigraph straight to bytes. The row cap is
-enforced while serialising: rows are counted as lines of the line-based
-syntaxes (TSV for solutions, N-Triples for triples, where a line break inside
-a term is always escaped), and serialisation stops as soon as the cap is
-passed. The requested syntax is then produced from those bytes, still inside
-pyoxigraph. The response byte cap is counted the same way, in both passes, so
-a result too large is refused before a byte of it is sent.
+Results are serialised by pyoxigraph straight to bytes, once, in the
+requested syntax. The row cap is enforced while serialising: the sink counts
+the marks that open or separate rows in that syntax (``<result>`` in XML,
+``},{`` in JSON, line breaks in TSV and CSV). The count is exact where a term
+cannot hold the mark (TSV, XML) and an upper bound where it can (a literal may
+hold ``},{`` or, in CSV, a line break): past the cap on an upper bound, the
+query runs again and its rows are counted exactly, as lines of TSV (where a
+line break inside a term is always escaped), then the requested syntax is
+produced from those bytes. Triples are counted as they come from the engine.
+The response byte cap is counted in the same sinks, so a result too large is
+refused before a byte of it is sent.
 
 A bad query is the client's fault and gets a 4xx with a message: a syntax
 error, an unsupported function, a SERVICE the sandbox stopped (403).
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import IO, cast
 
 import pyoxigraph as ox
@@ -75,6 +80,71 @@ class RowCapExceeded(Exception):
 
 class ResponseTooLarge(Exception):
     """Raised from inside serialisation once the result passes the byte cap."""
+
+
+class _MaybeOverCap(Exception):
+    """Raised from inside serialisation when an upper bound of the rows passes the cap."""
+
+
+class _RowMarks:
+    """A binary sink that counts the marks of rows in a results syntax as it fills.
+
+    ``marks`` open or separate rows (each occurrence is one row at most);
+    ``exact`` says whether no term can hold one. Past ``max_rows`` it raises
+    ``RowCapExceeded`` when the count is exact, else ``_MaybeOverCap``.
+    """
+
+    def __init__(
+        self, marks: tuple[bytes, ...], exact: bool, max_rows: int, max_bytes: int = 0
+    ) -> None:
+        self.marks = marks
+        self.exact = exact
+        self.max_rows = max_rows
+        self.max_bytes = max_bytes  # 0: no cap
+        self.rows = 0
+        self.size = 0
+        self.chunks: list[bytes] = []
+        # The end of the last chunk: a mark may be cut in two between writes.
+        self.reach = max(len(m) for m in marks) - 1
+        self.tail = b""
+
+    def write(self, data: bytes) -> int:
+        data = bytes(data)
+        for mark in self.marks:
+            self.rows += data.count(mark)
+            reach = len(mark) - 1
+            if reach and self.tail:
+                # Shorter than the mark on either side: what it finds crosses the seam.
+                self.rows += (self.tail[-reach:] + data[:reach]).count(mark)
+        if self.reach:
+            self.tail = (self.tail + data if len(data) < self.reach else data)[-self.reach:]
+        if self.rows > self.max_rows:
+            raise RowCapExceeded if self.exact else _MaybeOverCap
+        self.size += len(data)
+        if self.max_bytes and self.size > self.max_bytes:
+            raise ResponseTooLarge
+        self.chunks.append(data)
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: the bytes are kept in memory."""
+
+    def sink(self) -> IO[bytes]:
+        """This buffer as pyoxigraph's serialisers take it: they only call ``write``."""
+        return cast(IO[bytes], self)
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+# What marks a row in each results syntax, whether the count is exact, and the lines
+# before the first row (the header of TSV and CSV).
+_ROW_MARKS: dict[str, tuple[tuple[bytes, ...], bool, int]] = {
+    "json": ((b"[{", b"},{"), False, 0),  # the first row, then each next one
+    "xml": ((b"<result>",), True, 0),  # "<" is escaped in text
+    "tsv": ((b"\n",), True, 1),  # line breaks in terms are escaped
+    "csv": ((b"\n",), False, 1),  # a quoted literal may hold a line break
+}
 
 
 class _CappedBuffer:
@@ -221,6 +291,19 @@ def result_outcome(
         fmt = results_format(task.results_format)
         return Outcome(200, _bytes(result.serialize(format=fmt)), format_name=task.results_format)
     if isinstance(result, ox.QuerySolutions):
+        marks = _ROW_MARKS.get(task.results_format)
+        if marks is not None and (marks[1] or rerun is not None):
+            mark, exact, header = marks
+            sink = _RowMarks(mark, exact, task.max_rows + header, max_bytes)
+            try:
+                result.serialize(sink.sink(), format=results_format(task.results_format))
+                return Outcome(200, sink.getvalue(), format_name=task.results_format)
+            except _MaybeOverCap:
+                del sink
+                again = rerun() if rerun is not None else None
+                if not isinstance(again, ox.QuerySolutions):
+                    raise RowCapExceeded from None
+                result = again  # counted exactly below
         buffer = _CappedBuffer(task.max_rows + 1, max_bytes)  # +1: the header line
         result.serialize(buffer.sink(), format=ox.QueryResultsFormat.TSV)
         tsv = buffer.getvalue()
@@ -239,15 +322,14 @@ def result_outcome(
             out = _CappedBuffer(0, max_bytes)  # the rows were counted in the first pass
             again.serialize(out.sink(), format=fmt)
         return Outcome(200, out.getvalue(), format_name=task.results_format)
-    buffer = _CappedBuffer(task.max_rows, max_bytes)
     graph = cast(Iterable[ox.Triple], result)  # triples, or quads of the default graph
-    ox.serialize(graph, buffer.sink(), format=ox.RdfFormat.N_TRIPLES)
-    ntriples = buffer.getvalue()
-    if task.rdf_format == "ntriples":
-        return Outcome(200, ntriples, format_name="ntriples")
-    del buffer
-    triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
-    del ntriples
+    if task.rdf_format == "ntriples":  # one line a triple: counted as it is written
+        buffer = _CappedBuffer(task.max_rows, max_bytes)
+        ox.serialize(graph, buffer.sink(), format=ox.RdfFormat.N_TRIPLES)
+        return Outcome(200, buffer.getvalue(), format_name="ntriples")
+    triples = list(islice(graph, task.max_rows + 1))
+    if len(triples) > task.max_rows:
+        raise RowCapExceeded
     prefixes = prefixes_needed(task.rdf_format, triples)
     out = _CappedBuffer(0, max_bytes)
     ox.serialize(triples, out.sink(), format=rdf_format(task.rdf_format), prefixes=prefixes)

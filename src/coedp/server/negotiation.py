@@ -13,6 +13,8 @@ highest q, a media type counting through its most specific matching range
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from coedp.server.formats import (
@@ -69,6 +71,12 @@ class MediaRange:
 
 def parse_accept(header: str) -> list[MediaRange]:
     """Parse an Accept header; malformed entries are skipped, q clamped to [0, 1]."""
+    return list(_parsed(header))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(header: str) -> tuple[MediaRange, ...]:
+    """The media ranges of ``header``: clients send the same few headers again and again."""
     ranges: list[MediaRange] = []
     for part in header.split(","):
         fields = [f.strip() for f in part.split(";")]
@@ -90,10 +98,10 @@ def parse_accept(header: str) -> list[MediaRange]:
                 except ValueError:
                     q = 0.0
         ranges.append(MediaRange(main, sub, q))
-    return ranges
+    return tuple(ranges)
 
 
-def quality(ranges: list[MediaRange], media_type: str) -> float:
+def quality(ranges: Sequence[MediaRange], media_type: str) -> float:
     """The q the client gives ``media_type``: that of the most specific matching range."""
     best_specificity, best_q = 0, 0.0
     for r in ranges:
@@ -116,7 +124,12 @@ def accepts_html(accept: str | None) -> bool:
     """Whether the client prefers an HTML page (a browser), above any RDF or results type."""
     if not accept:
         return False
-    ranges = parse_accept(accept)
+    return _accepts_html(accept)
+
+
+@functools.lru_cache(maxsize=256)
+def _accepts_html(accept: str) -> bool:
+    ranges = _parsed(accept)
     html = max((r.q for r in ranges if r.matches("text/html") == 3), default=0.0)
     return html > 0 and html >= max((r.q for r in ranges if r.type != "*"), default=0.0)
 
@@ -147,7 +160,24 @@ def negotiate(
     if not accept or not accept.strip() or accepts_html(accept):
         # No preference, or a browser's (text/html first): the default, readable format.
         return candidates[0]
-    ranges = parse_accept(accept)
+    # The same candidates (a module's constant) and the same header come again and again.
+    remembered = _chosen.get((id(candidates), accept))
+    if remembered is not None and remembered[0] is candidates:
+        return remembered[1]
+    chosen = _by_accept(candidates, accept)
+    if len(_chosen) >= 256:
+        _chosen.clear()
+    # The candidates are kept with the choice: their id cannot be reused meanwhile.
+    _chosen[(id(candidates), accept)] = (candidates, chosen)
+    return chosen
+
+
+_chosen: dict[tuple[int, str], tuple[tuple[Format, ...], Format]] = {}
+
+
+def _by_accept(candidates: tuple[Format, ...], accept: str) -> Format:
+    """The candidate ``accept`` prefers; raises ``NotAcceptable`` when it takes none."""
+    ranges = _parsed(accept)
     best: Format | None = None
     best_q = 0.0
     for fmt in candidates:

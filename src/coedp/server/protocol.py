@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import AsyncIterator
 from urllib.parse import parse_qsl, unquote_to_bytes
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
-from starlette.datastructures import QueryParams
 
 from coedp.server import caching, formats, negotiation, resultcache, service_description
-from coedp.server.deps import Services, ServicesDep
+from coedp.server.deps import Services, services
 from coedp.server.engine import GraphTask, Outcome, QueryTask
 from coedp.server.guard import (
     CONTRIBUTE,
@@ -20,6 +20,9 @@ from coedp.server.guard import (
 )
 from coedp.server.negotiation import NotAcceptable
 
+# The protocol's routes are plain Starlette routes: they read their parameters by hand
+# (openapi.py describes them), so FastAPI's request parsing and dependency solving would
+# only add to the cost of every query.
 router = APIRouter()
 
 FORM = "application/x-www-form-urlencoded"
@@ -48,18 +51,16 @@ def text_response(status: int, message: str, headers: dict[str, str] | None = No
 
 
 # -- /sparql -----------------------------------------------------------------
-@router.api_route("/sparql", methods=["GET", "HEAD", "POST"], include_in_schema=False)
-async def sparql(request: Request, parts: ServicesDep) -> Response:
+async def sparql(request: Request) -> Response:
     """Answer a SPARQL query sent by GET or POST; without a query, describe the service."""
     try:
-        return await _sparql(request, parts)
+        return await _sparql(request, services(request.app))
     except ProtocolError as exc:
         return text_response(exc.status, exc.message, exc.headers)
     except GuardError as exc:
         return text_response(exc.status, exc.message)
 
 
-@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
 async def sparql_wrong_method(request: Request) -> Response:
     """Refuse methods the protocol does not define for queries."""
     return text_response(
@@ -70,8 +71,7 @@ async def sparql_wrong_method(request: Request) -> Response:
     )
 
 
-@router.options("/sparql", include_in_schema=False)
-async def sparql_options() -> Response:
+async def sparql_options(request: Request) -> Response:
     """List the methods of /sparql (CORS preflights are answered by the middleware)."""
     return Response(status_code=204, headers={"Allow": SPARQL_ALLOW})
 
@@ -79,8 +79,7 @@ async def sparql_options() -> Response:
 async def _sparql(request: Request, parts: Services) -> Response:
     settings = parts.settings
     dataset = parts.backend.info
-    fields = _Fields(request.query_params)
-    _check_url_encoding(request, fields)
+    fields = _url_fields(request)
     if request.method == "POST":
         await _read_post(request, fields, settings.max_query_length)
     if fields.has("update") or fields.has("using-graph-uri") or fields.has("using-named-graph-uri"):
@@ -149,6 +148,50 @@ async def _sparql(request: Request, parts: Services) -> Response:
     return _outcome_response(outcome, headers)
 
 
+def _url_fields(request: Request) -> _Fields:
+    """The URL's parameters, percent-decoded once, refused (400) when not UTF-8.
+
+    A query string of ASCII (what clients send: everything else percent-encoded)
+    is read by :func:`parse_query_string`; any other is left to Starlette's
+    reading, then checked.
+    """
+    raw: bytes = request.scope.get("query_string", b"")
+    if raw.isascii():
+        try:
+            return _Fields(parse_query_string(raw))
+        except UnicodeDecodeError:
+            _check_url_encoding(request)  # raises, saying where
+    fields = _Fields(request.query_params.multi_items())
+    _check_url_encoding(request, fields)
+    return fields
+
+
+def parse_query_string(raw: bytes) -> list[tuple[str, str]]:
+    """The (name, value) pairs of a query string, as ``parse_qsl(keep_blank_values=True)``
+    reads them, except that bytes which are not UTF-8 once decoded raise
+    ``UnicodeDecodeError`` rather than turning into U+FFFD."""
+    pairs: list[tuple[str, str]] = []
+    for field in raw.split(b"&"):
+        if field:
+            name, _, value = field.partition(b"=")
+            pairs.append((_unquote_plus(name), _unquote_plus(value)))
+    return pairs
+
+
+def _unquote_plus(raw: bytes) -> str:
+    """``raw`` with ``+`` as a space and %XX decoded, as UTF-8 (strict)."""
+    raw = raw.replace(b"+", b" ")
+    if b"%" not in raw:
+        return raw.decode("utf-8")
+    try:
+        # In C rather than urllib's loop over the escapes (a query's URL holds hundreds):
+        # the backslashes doubled, each % made a \x escape, the whole decoded at once.
+        decoded = codecs.escape_decode(raw.replace(b"\\", b"\\\\").replace(b"%", b"\\x"))[0]
+    except ValueError:  # a % not followed by two hex digits: kept as it is, as urllib does
+        decoded = unquote_to_bytes(raw)
+    return decoded.decode("utf-8")
+
+
 def _check_url_encoding(request: Request, fields: _Fields | None = None) -> None:
     """Refuse a query string whose percent-decoded bytes are not UTF-8.
 
@@ -174,8 +217,8 @@ def _check_url_encoding(request: Request, fields: _Fields | None = None) -> None
 class _Fields:
     """Protocol parameters from the URL and, for a form POST, from the body."""
 
-    def __init__(self, params: QueryParams) -> None:
-        self.pairs: list[tuple[str, str]] = list(params.multi_items())
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self.pairs = pairs
 
     def get(self, name: str) -> list[str]:
         return [v for k, v in self.pairs if k == name]
@@ -312,31 +355,26 @@ def _describe_service(request: Request, fields: _Fields, parts: Services) -> Res
 
 
 # -- /rdf-graph-store ----------------------------------------------------------
-@router.api_route("/rdf-graph-store", methods=["GET", "HEAD"], include_in_schema=False)
-async def graph_store(request: Request, parts: ServicesDep) -> Response:
+async def graph_store(request: Request) -> Response:
     """Graph Store HTTP Protocol, read side: ?default or ?graph=IRI."""
     try:
-        return await _graph_store(request, parts)
+        return await _graph_store(request, services(request.app))
     except ProtocolError as exc:
         return text_response(exc.status, exc.message, exc.headers)
 
 
-@router.api_route(
-    "/rdf-graph-store", methods=["PUT", "POST", "DELETE", "PATCH"], include_in_schema=False
-)
 async def graph_store_write(request: Request) -> Response:
     """Graph Store writes are refused: the dataset is built from the repository."""
     return text_response(405, CONTRIBUTE, {"Allow": GRAPH_STORE_ALLOW})
 
 
-@router.options("/rdf-graph-store", include_in_schema=False)
-async def graph_store_options() -> Response:
+async def graph_store_options(request: Request) -> Response:
     """List the methods of /rdf-graph-store."""
     return Response(status_code=204, headers={"Allow": GRAPH_STORE_ALLOW})
 
 
 async def _graph_store(request: Request, parts: Services) -> Response:
-    fields = _Fields(request.query_params)
+    fields = _Fields(request.query_params.multi_items())
     graphs = fields.get("graph")
     if fields.has("default") == bool(graphs) or len(graphs) > 1:
         raise ProtocolError(
@@ -354,3 +392,14 @@ async def _graph_store(request: Request, parts: Services) -> Response:
         return Response(status_code=304, headers=headers)
     outcome = await parts.backend.run(GraphTask(graph, fmt.name), parts.settings.timeout)
     return _outcome_response(outcome, headers)
+
+
+for _path, _endpoint, _methods in (
+    ("/sparql", sparql, ["GET", "HEAD", "POST"]),
+    ("/sparql", sparql_wrong_method, ["PUT", "DELETE", "PATCH"]),
+    ("/sparql", sparql_options, ["OPTIONS"]),
+    ("/rdf-graph-store", graph_store, ["GET", "HEAD"]),
+    ("/rdf-graph-store", graph_store_write, ["PUT", "POST", "DELETE", "PATCH"]),
+    ("/rdf-graph-store", graph_store_options, ["OPTIONS"]),
+):
+    router.add_route(_path, _endpoint, methods=_methods, include_in_schema=False)

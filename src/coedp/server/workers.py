@@ -28,6 +28,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import pickle
 import signal
 import struct
 import threading
@@ -37,7 +38,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from multiprocessing.reduction import ForkingPickler
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -141,7 +141,10 @@ def _serve(conn: Connection, store: ox.Store, names: frozenset[str], limits: Wor
         if isinstance(task, Ping):
             conn.send(PONG)
             continue
-        conn.send(execute(store, names, task, limits.max_response_bytes, limits.max_tokens))
+        outcome = execute(store, names, task, limits.max_response_bytes, limits.max_tokens)
+        # The worker's CPU seconds so far: the parent charges the difference to the query
+        # (a clock read here rather than a read of /proc/PID/stat there).
+        conn.send(replace(outcome, cpu=time.process_time()))
 
 
 @dataclass(eq=False)
@@ -158,7 +161,7 @@ class Worker:
     stat: ProcStat | None = None  # its /proc figures, kept open
     fate: str = ""  # why it is being replaced: timeout, memory, crashed...
     peak: int = 0  # the largest RSS seen during the current query, in bytes
-    cpu_start: float = 0.0  # the worker's CPU seconds when the current query began
+    cpu_start: float = 0.0  # the worker's CPU seconds when the current (or next) query began
     cpu_seen: float = 0.0  # its CPU seconds at the last look (a killed worker has none)
     long: bool = False  # running a long query, at low priority, replaced already
 
@@ -256,6 +259,7 @@ class WorkerPool:
                 f"its memory limit of {self.memory_limit // MIB} MB: raise --worker-memory-mb"
             )
         worker.stat = ProcStat(worker.pid)
+        worker.cpu_start = worker.stat.cpu_seconds()  # then from each of its answers
         os.set_blocking(parent.fileno(), False)  # from now on, read and written on the loop
         return worker
 
@@ -362,11 +366,11 @@ class WorkerPool:
                         503, message="the endpoint is busy: no query worker was free for "
                         f"{timeout:g} s; try again later"
                     )
-            stopped, cpu = _stat(worker).state()  # one read: its state and CPU time
-            if not worker.process.is_alive():
+            state = _child_state(worker)  # one system call, no read of /proc
+            if state == "dead":
                 log.error("query worker %d died while idle", worker.pid)
                 self._retire(worker, "died")
-            elif stopped:
+            elif state == "stopped":
                 log.error("query worker %d is stopped; replacing it", worker.pid)
                 self._retire(worker, "hung")
             else:
@@ -374,7 +378,7 @@ class WorkerPool:
         done = False
         try:
             worker.peak = 0
-            worker.cpu_start = worker.cpu_seen = cpu
+            worker.cpu_seen = worker.cpu_start
             await _send(worker.conn, task)
             answer = await self._await_answer(worker, loop.time() + timeout, timeout)
             if answer is not None:  # stopped: the worker's replacement is on this query too
@@ -383,9 +387,15 @@ class WorkerPool:
             done = True
             if not isinstance(outcome, Outcome):  # another body's answer (see exchange)
                 return outcome
+            if outcome.cpu is not None:  # the worker's CPU seconds so far (worker_main)
+                worker.cpu_seen = max(worker.cpu_seen, outcome.cpu)
+                spent = max(0.0, outcome.cpu - worker.cpu_start)
+                worker.cpu_start = outcome.cpu  # the next query's starting point
+            else:
+                spent = self._cpu_used(worker)
+                worker.cpu_start = worker.cpu_seen
             # A long query's worker is replaced: the start of the new one is on it too.
-            spent = self._cpu_used(worker) + (self._start_seconds if worker.long else 0.0)
-            return replace(outcome, cpu=spent)
+            return replace(outcome, cpu=spent + (self._start_seconds if worker.long else 0.0))
         except (EOFError, OSError):
             return self._died(worker)
         finally:
@@ -439,7 +449,8 @@ class WorkerPool:
     def _cpu_used(self, worker: Worker) -> float:
         """CPU seconds of the worker's current query (from the last look if it is gone)."""
         worker.cpu_seen = max(worker.cpu_seen, _stat(worker).cpu_seconds())
-        return worker.cpu_seen - worker.cpu_start
+        # /proc counts in clock ticks, the worker's own answers to the nanosecond.
+        return max(0.0, worker.cpu_seen - worker.cpu_start)
 
     def _check_long(self, worker: Worker) -> Outcome | None:
         """Move a query past ``LONG_CPU`` to the long lane, or stop it when the lane is full."""
@@ -577,11 +588,13 @@ async def _writable(conn: Connection) -> None:
 _SIZE = struct.Struct("!i")
 _LARGE_SIZE = struct.Struct("!Q")
 _READ_CHUNK = 1 << 20
+_FIRST_READ = 1 << 16
 
 
 async def _send(conn: Connection, message: object) -> None:
     """Pickle ``message`` and write it to a worker without blocking the event loop."""
-    payload = ForkingPickler.dumps(message)
+    # Tasks hold text and numbers only: no reducer of ForkingPickler is needed.
+    payload = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
     size = len(payload)
     head = _SIZE.pack(size) if size <= 0x7FFFFFFF else _SIZE.pack(-1) + _LARGE_SIZE.pack(size)
     data = memoryview(head + payload if size <= 1 << 16 else head)
@@ -597,28 +610,53 @@ async def _send(conn: Connection, message: object) -> None:
 async def _receive(conn: Connection) -> object:
     """Read one message from a worker's non-blocking pipe on the event loop, and unpickle it.
 
-    Raises ``EOFError`` when the worker closed its end (it died).
+    Raises ``EOFError`` when the worker closed its end (it died). A worker sends one
+    message per message it is sent, so a read never takes the start of another: the
+    usual answer (under ``_FIRST_READ`` bytes) comes whole in one read.
     """
-    head = await _read_exactly(conn, _SIZE.size)
-    (size,) = _SIZE.unpack(head)
+    fd = conn.fileno()
+    try:
+        first = os.read(fd, _FIRST_READ)
+    except BlockingIOError:
+        first = b""
+    else:
+        if not first:
+            raise EOFError
+    if len(first) < _SIZE.size:
+        first += await _read_exactly(conn, _SIZE.size - len(first))
+    (size,) = _SIZE.unpack_from(first)
+    start = _SIZE.size
     if size == -1:
-        (size,) = _LARGE_SIZE.unpack(await _read_exactly(conn, _LARGE_SIZE.size))
-    return ForkingPickler.loads(await _read_exactly(conn, size))
+        if len(first) < start + _LARGE_SIZE.size:
+            first += await _read_exactly(conn, start + _LARGE_SIZE.size - len(first))
+        (size,) = _LARGE_SIZE.unpack_from(first, start)
+        start += _LARGE_SIZE.size
+    body = memoryview(first)[start:]
+    if len(body) > size:
+        raise OSError("a worker sent more than one message")
+    if len(body) < size:
+        return pickle.loads(await _read_exactly(conn, size, body))
+    return pickle.loads(body)
 
 
-async def _read_exactly(conn: Connection, size: int) -> bytes | bytearray:
+async def _read_exactly(
+    conn: Connection, size: int, start: bytes | memoryview = b""
+) -> bytes | bytearray:
+    """``size`` bytes from the pipe, the first of them ``start`` (read already)."""
     if size <= 0:
         return b""
     fd = conn.fileno()
-    try:
-        first = os.read(fd, size)
-    except BlockingIOError:
-        first = None
-    if first is not None:
-        if not first:
-            raise EOFError
-        if len(first) == size:  # the usual case: the whole of it was there already
-            return first
+    first: bytes | memoryview | None = start
+    if not start:
+        try:
+            first = os.read(fd, size)
+        except BlockingIOError:
+            first = None
+        if first is not None:
+            if not first:
+                raise EOFError
+            if len(first) == size:  # the usual case: the whole of it was there already
+                return bytes(first)
     buffer = bytearray(size)
     view = memoryview(buffer)
     got = len(first) if first else 0
@@ -633,6 +671,30 @@ async def _read_exactly(conn: Connection, size: int) -> bytes | bytearray:
             raise EOFError
         got += read
     return buffer
+
+
+_WAIT_STATE = os.WEXITED | os.WSTOPPED | os.WNOHANG | os.WNOWAIT
+
+
+def _child_state(worker: Worker) -> str:
+    """"running", "stopped" (SIGSTOP, a debugger) or "dead", without reaping the worker.
+
+    ``waitid`` with WNOWAIT leaves the child's state to be collected by
+    multiprocessing as before; it is one cheap system call, where /proc/PID/stat is
+    formatted by the kernel on every read.
+    """
+    try:
+        found = os.waitid(os.P_PID, worker.pid, _WAIT_STATE)
+    except ChildProcessError:  # reaped already, or not this process's child
+        if not worker.process.is_alive():
+            return "dead"
+        stopped, _ = _stat(worker).state()
+        return "stopped" if stopped else "running"
+    if found is None:
+        return "running"
+    if found.si_code in (os.CLD_STOPPED, os.CLD_TRAPPED):
+        return "stopped"
+    return "dead"
 
 
 def _stat(worker: Worker) -> ProcStat:

@@ -215,13 +215,17 @@ class ResultNameMiddleware:
         ) != "/sparql":
             await self.app(scope, receive, send)
             return
-        from urllib.parse import parse_qs
+        from urllib.parse import unquote_plus
 
-        params = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        if not any(k in params for k in ("format", "output", "results")):
+        # The names only: decoding the values (the query) would cost more than the rest.
+        names = {
+            unquote_plus(field.partition(b"=")[0].decode("latin-1"))
+            for field in scope.get("query_string", b"").split(b"&") if field
+        }
+        if not names & {"format", "output", "results"}:
             await self.app(scope, receive, send)
             return
-        disposition = "attachment" if "download" in params else "inline"
+        disposition = "attachment" if "download" in names else "inline"
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 200:
