@@ -80,12 +80,12 @@ async def main_async(args: argparse.Namespace) -> None:
     app = create_site(settings)
     query = (ROOT / "queries" / f"{args.query}.rq").read_text(encoding="utf-8")
     async with app.router.lifespan_context(app):
-        await drive(app, query, 200, 8)
+        await drive(app, query, 200, args.concurrency)
         profiler = cProfile.Profile(time.thread_time) if args.profile else None
         cpu, wall = time.thread_time(), time.perf_counter()
         if profiler is not None:
             profiler.enable()
-        ok = await drive(app, query, args.requests, 8)
+        ok = await drive(app, query, args.requests, args.concurrency)
         if profiler is not None:
             profiler.disable()
         cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
@@ -105,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--query", default="strategies")
     parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--dist", type=Path, default=ROOT / "dist")
     args = parser.parse_args(argv)

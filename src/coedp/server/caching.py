@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from email.utils import formatdate, parsedate_to_datetime
 
 from starlette.requests import Request
@@ -17,7 +18,13 @@ def etag(version: str, variant: str) -> str:
 
 def http_date(timestamp: float) -> str:
     """An RFC 9110 date (IMF-fixdate) for ``timestamp``."""
-    return formatdate(int(timestamp), usegmt=True)
+    return _http_date(int(timestamp))
+
+
+@functools.lru_cache(maxsize=64)
+def _http_date(seconds: int) -> str:
+    # The dataset's date, on every response: formatted once.
+    return formatdate(seconds, usegmt=True)
 
 
 def validators(version: str, variant: str, last_modified: float) -> dict[str, str]:

@@ -10,6 +10,7 @@ of queries that give the same answer every time (see ``deterministic``).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -22,8 +23,13 @@ from coedp.server.engine import Outcome
 _VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=256)
 def deterministic(query: str) -> bool:
-    """Whether ``query`` calls none of NOW(), RAND(), UUID(), STRUUID(), BNODE()."""
+    """Whether ``query`` calls none of NOW(), RAND(), UUID(), STRUUID(), BNODE().
+
+    Remembered for the last queries: the same text comes again and again (a page,
+    a chart), and the search of a long text costs more than its hash.
+    """
     return _VOLATILE.search(query) is None
 
 
