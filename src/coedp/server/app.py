@@ -99,7 +99,7 @@ def create_app(
     app.state.metrics_clients = _metrics_networks(settings.metrics_clients)
 
     # The protocol first: /sparql is the busiest route, and no page shares its paths.
-    app.include_router(protocol.router)
+    protocol.install(app)
     for extra in routers:
         app.include_router(extra)
     app.include_router(_health_router())

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import codecs
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from urllib.parse import parse_qsl, unquote_to_bytes
 
-from fastapi import APIRouter, Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import StreamingResponse
 
 from coedp.server import caching, formats, negotiation, resultcache, service_description
@@ -19,11 +19,6 @@ from coedp.server.guard import (
     unknown_graph_message,
 )
 from coedp.server.negotiation import NotAcceptable
-
-# The protocol's routes are plain Starlette routes: they read their parameters by hand
-# (openapi.py describes them), so FastAPI's request parsing and dependency solving would
-# only add to the cost of every query.
-router = APIRouter()
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -394,12 +389,24 @@ async def _graph_store(request: Request, parts: Services) -> Response:
     return _outcome_response(outcome, headers)
 
 
-for _path, _endpoint, _methods in (
+# (path, endpoint, methods) of the protocol's routes.
+ROUTES: tuple[tuple[str, Callable[[Request], Awaitable[Response]], list[str]], ...] = (
     ("/sparql", sparql, ["GET", "HEAD", "POST"]),
     ("/sparql", sparql_wrong_method, ["PUT", "DELETE", "PATCH"]),
     ("/sparql", sparql_options, ["OPTIONS"]),
     ("/rdf-graph-store", graph_store, ["GET", "HEAD"]),
     ("/rdf-graph-store", graph_store_write, ["PUT", "POST", "DELETE", "PATCH"]),
     ("/rdf-graph-store", graph_store_options, ["OPTIONS"]),
-):
-    router.add_route(_path, _endpoint, methods=_methods, include_in_schema=False)
+)
+
+
+def install(app: FastAPI) -> None:
+    """Add the protocol's routes to ``app``, before any route added after this call.
+
+    Plain Starlette routes on the application's own router: they read their
+    parameters by hand (openapi.py describes them), so FastAPI's request parsing
+    and dependency solving, and the layers of an included router, would only add
+    to the cost of every query.
+    """
+    for path, endpoint, methods in ROUTES:
+        app.router.add_route(path, endpoint, methods=methods, include_in_schema=False)
