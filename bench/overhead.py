@@ -6,7 +6,8 @@
 Starts ``coedp serve`` on the built dataset (``dist/``) with its result cache
 off, the bare app of bench/peers/oxigraph_app.py, and, with ``--base SRC``, a
 second coedp from another source tree (``SRC`` is put first on PYTHONPATH: the
-code before a change, measured in the same minutes as the code after it).
+code before a change, measured in the same minutes as the code after it) or
+with other settings (``--base-env COEDP_NAME=VALUE``).
 Each query is sent by ``wrk -t1 -c8`` for ``--duration`` seconds to each side
 in turn, alternating the order, ``--rounds`` times. For each side the table
 gives the median requests per second and the CPU time per request, read from
@@ -162,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--base", type=Path, help="another coedp source tree (its src/)")
+    parser.add_argument("--base-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable for the base side (repeatable)")
     parser.add_argument("--no-bare", action="store_true", help="coedp sides only")
     parser.add_argument("--profile", type=Path, help="write py-spy's summary here")
     parser.add_argument("--dist", type=Path, default=ROOT / "dist")
@@ -173,8 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     plans: list[tuple[str, list[str], dict[str, str]]] = []
     serve = [sys.executable, "-m", "coedp.server", "--data", str(args.dist), "--port"]
     plans.append(("coedp", serve, coedp_env))
-    if args.base:
-        base_env = dict(coedp_env, PYTHONPATH=str(args.base.resolve()))
+    if args.base or args.base_env:
+        base_env = dict(coedp_env, **dict(v.split("=", 1) for v in args.base_env))
+        if args.base:
+            base_env["PYTHONPATH"] = str(args.base.resolve())
         plans.append(("base", serve, base_env))
     if not args.no_bare:
         plans.append(("bare", [sys.executable, "-m", "bench.peers.oxigraph_app", "--data",
