@@ -38,7 +38,7 @@ class ChartSpec:
 
     key: str
     query: str
-    title: tuple[str, str]  # (English, French)
+    title: str  # message id
     label_var: str
     series: tuple[tuple[str, str], ...]  # (variable, i18n key of its name)
     shape: str = "bars"  # bars | stacked | timeline
@@ -50,7 +50,7 @@ HOME_CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "partners-by-country",
         "chart-partners-by-country",
-        ("Partners by country of seat", "Partenaires par pays du siège"),
+        "chart.title.partners-by-country",
         "country",
         (("partners", "chart.partners"),),
         axis="chart.partners",
@@ -59,7 +59,7 @@ HOME_CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "partners-by-kind",
         "partner-kinds-stated-and-counted",
-        ("Partners by kind: stated and counted", "Partenaires par type : annoncés et comptés"),
+        "chart.title.partners-by-kind",
         "kind",
         (("statedCount", "chart.stated"), ("counted", "chart.counted")),
         axis="chart.partners",
@@ -67,7 +67,7 @@ HOME_CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "joining",
         "chart-joining-timeline",
-        ("Joining and leaving the partnership", "Arrivées et départs du partenariat"),
+        "chart.title.joining",
         "date",
         (("partners", "chart.partners"),),
         shape="timeline",
@@ -76,10 +76,7 @@ HOME_CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "cohorts",
         "cohorts-stated-and-counted",
-        (
-            "Cohorts of partners: stated and counted",
-            "Vagues de partenaires : annoncées et comptées",
-        ),
+        "chart.title.cohorts",
         "cohort",
         (("statedCount", "chart.stated"), ("memberships", "chart.counted")),
         axis="chart.partners",
@@ -87,21 +84,21 @@ HOME_CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "activities-per-body",
         "activities-per-body",
-        ("Work-plan activities per body", "Activités du plan de travail par organe"),
+        "chart.title.activities-per-body",
         "body",
         (("activities", "chart.activities"),),
     ),
     ChartSpec(
         "activities-per-year",
         "activities-per-year",
-        ("Work-plan activities per year", "Activités du plan de travail par année"),
+        "chart.title.activities-per-year",
         "year",
         (("activities", "chart.activities"),),
     ),
     ChartSpec(
         "engagement",
         "partner-engagement-2018-2021",
-        ("Partners Engagement Rate (2018-2021)", "Taux d'engagement des partenaires (2018-2021)"),
+        "chart.title.engagement",
         "partner",
         (("confirmed", "chart.confirmed"), ("expected", "chart.expected")),
         shape="stacked",
@@ -109,10 +106,7 @@ HOME_CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "domains",
         "activity-domains-with-partners",
-        (
-            "Domain of activities with Partners (2018-2021)",
-            "Domaines des activités avec les partenaires (2018-2021)",
-        ),
+        "chart.title.domains",
         "domain",
         (("activities", "chart.activities"),),
     ),
@@ -166,7 +160,7 @@ async def compute(
     link: Callable[[str], str | None] = lambda iri: None,
 ) -> Chart:
     """Run the chart's query and draw it; a failure becomes a message, not an error page."""
-    title = spec.title[1 if lang == "fr" else 0]
+    title = t(spec.title, lang)
     chart = Chart(spec, title, series_names=[t(k, lang) for _, k in spec.series])
     stored = data.load_query(spec.query)
     if stored is None:

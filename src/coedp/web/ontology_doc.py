@@ -81,16 +81,6 @@ class TermDoc:
     usage: int = 0
 
 
-# OWL property characteristics, by the names the OWL 2 primer gives them.
-CHARACTERISTICS: dict[str, tuple[str, str]] = {
-    OWL + "FunctionalProperty": ("Functional", "Fonctionnelle"),
-    OWL + "InverseFunctionalProperty": ("Inverse functional", "Fonctionnelle inverse"),
-    OWL + "TransitiveProperty": ("Transitive", "Transitive"),
-    OWL + "SymmetricProperty": ("Symmetric", "Symétrique"),
-    OWL + "AsymmetricProperty": ("Asymmetric", "Asymétrique"),
-    OWL + "ReflexiveProperty": ("Reflexive", "Réflexive"),
-    OWL + "IrreflexiveProperty": ("Irreflexive", "Irréflexive"),
-}
 ONTOLOGY_QUERY = "SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
 RDF_FIRST = RDF + "first"
 RDF_REST = RDF + "rest"
@@ -261,10 +251,10 @@ def term_docs(
 
 def _characteristic(builder: Builder, iri: str, lang: str) -> Value:
     """A characteristic by its name (Functional...), linked to its definition."""
-    names = CHARACTERISTICS.get(iri)
-    if names is None:
+    name = i18n.characteristic(iri, lang)
+    if name is None:
         return builder.link(iri)
-    return Value(names[1 if lang == "fr" else 0], iri, iri=iri, external=True)
+    return Value(name, iri, iri=iri, external=True)
 
 
 @router.api_route("/ontology", methods=["GET", "HEAD"])

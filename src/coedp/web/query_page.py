@@ -58,59 +58,6 @@ EDITOR_TYPES = {
 }
 # The site's policy with the page's own scripts allowed (no inline script, no eval).
 QUERY_CSP = render.CSP.replace("script-src 'none'", "script-src 'self'")
-# What the editor's script says, in the page's language: (English, French).
-EDITOR_STRINGS: dict[str, tuple[str, str]] = {
-    "editorLabel": ("SPARQL query editor", "Éditeur de requête SPARQL"),
-    "keys": (
-        "Ctrl+Enter runs the query; Ctrl+Space completes prefixes, terms and names.",
-        "Ctrl+Entrée exécute la requête ; Ctrl+Espace complète préfixes, termes et noms.",
-    ),
-    "running": ("Running…", "Exécution…"),
-    "rows": ("{n} row(s) in {ms} ms", "{n} ligne(s) en {ms} ms"),
-    "triples": ("{n} triple(s) in {ms} ms", "{n} triplet(s) en {ms} ms"),
-    "range": ("{from}–{to} of {total}", "{from}–{to} sur {total}"),
-    "noRows": ("No rows", "Aucune ligne"),
-    "previous": ("Previous", "Précédent"),
-    "next": ("Next", "Suivant"),
-    "perPage": ("Rows per page", "Lignes par page"),
-    "sortBy": ("Sort by", "Trier par"),
-    "views": ("Result views", "Vues du résultat"),
-    "table": ("Table", "Tableau"),
-    "chart": ("Bar chart", "Diagramme en barres"),
-    "timeline": ("Timeline", "Frise chronologique"),
-    "map": ("Map", "Carte"),
-    "chartOf": ("{value} by {label}", "{value} par {label}"),
-    "timelineOf": ("{date} on a timeline", "{date} sur une frise"),
-    "timelineLegend": (
-        "A date known to the year or the month is drawn over that whole year or month; "
-        "a date known to the day is a narrow mark.",
-        "Une date connue à l'année ou au mois couvre toute l'année ou tout le mois ; "
-        "une date connue au jour est un trait fin.",
-    ),
-    "precision_year": ("known to the year", "connue à l'année"),
-    "precision_month": ("known to the month", "connue au mois"),
-    "precision_day": ("known to the day", "connue au jour"),
-    "mapOf": ("{n} point(s), on a plain latitude/longitude grid",
-              "{n} point(s), sur une grille de latitudes et longitudes"),
-    "shownOf": ("{shown} of {total} shown", "{shown} sur {total} affichés"),
-    "unknown": ("unknown", "inconnu"),
-    "filterExamples": ("Find an example", "Chercher un exemple"),
-    "licences": ("the editor's licences", "licences de l'éditeur"),
-    "download": ("Download the results", "Télécharger les résultats"),
-    "permalink": ("Permalink to this query", "Lien permanent vers cette requête"),
-    "error": ("The query was not run", "La requête n'a pas été exécutée"),
-    "failed": ("The endpoint could not be reached:", "Le point d'accès est injoignable :"),
-    "askTrue": ("Yes (true)", "Oui (true)"),
-    "askFalse": ("No (false)", "Non (false)"),
-    "unexpected": (
-        "syntax error at line {line}, column {column}: unexpected “{text}”",
-        "erreur de syntaxe ligne {line}, colonne {column} : « {text} » inattendu",
-    ),
-    "unfinished": (
-        "syntax error at line {line}, column {column}: the query ends too early",
-        "erreur de syntaxe ligne {line}, colonne {column} : la requête s'arrête trop tôt",
-    ),
-}
 _POSITION = re.compile(r"line:?\s*(\d+),?\s*col(?:umn)?:?\s*(\d+)", re.IGNORECASE)
 
 
@@ -180,7 +127,8 @@ def editor_config(request: Request, lang: str) -> Markup:
         "lang": lang,
         "base": request.app.state.settings.base_iri,
         "completions": "/query/completions.json",
-        "strings": {key: pair[1 if lang == "fr" else 0] for key, pair in EDITOR_STRINGS.items()},
+        # What the script says: the catalogue's "editor.*" messages.
+        "strings": i18n.messages_under("editor.", lang),
     }
     return render.json_ld(config)  # "<", ">" and "&" escaped: safe inside the element
 
@@ -254,7 +202,7 @@ def _shown_range(result: Result | None, lang: str) -> str:
     def number(n: int) -> str:
         return f"{n:,}".replace(",", sep)
 
-    template = EDITOR_STRINGS["range"][1 if lang == "fr" else 0]
+    template = i18n.t("editor.range", lang)
     return (
         template.replace("{from}", "1")
         .replace("{to}", number(len(result.rows)))
