@@ -32,6 +32,7 @@ from fastapi import APIRouter, Request, Response
 from markupsafe import Markup
 
 from coedp.build.terms import shorten_iri
+from coedp.server import formats
 from coedp.server.guard import GuardError, lex_check_off_loop
 from coedp.web import catalogue, completions, data, i18n, render
 from coedp.web.data import DataError, Term
@@ -40,8 +41,6 @@ from coedp.web.iris import IriMap
 router = APIRouter(include_in_schema=False)
 
 SHOWN_ROWS = 1000
-RESULT_FORMATS = ("json", "xml", "csv", "tsv")
-GRAPH_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld")
 DEFAULT_QUERY = (
     "SELECT ?partner ?name WHERE {\n"
     "  ?partner a coedp:DigitalPartner ;\n"
@@ -225,11 +224,12 @@ async def run_query(request: Request, text: str, lang: str) -> Result:
         result.position = _position(exc.message)
         return result
     result.form = info.form
-    formats: tuple[str, ...] = RESULT_FORMATS if info.form in ("SELECT", "ASK") else GRAPH_FORMATS
-    if info.form == "ASK":
-        formats = ("json", "xml")
+    # The downloads: what /sparql serves for the query's form, in the registry's order.
+    offered = {"SELECT": formats.SELECT_FORMATS, "ASK": formats.ASK_FORMATS}.get(
+        info.form, formats.RDF_FORMATS
+    )
     result.downloads = [
-        (name, "/sparql?" + urlencode({"query": text, "format": name})) for name in formats
+        (f.name, "/sparql?" + urlencode({"query": text, "format": f.name})) for f in offered
     ]
     outcome = await data.run(app, text, has_dataset=info.has_from)
     if outcome.status != 200:
@@ -256,8 +256,8 @@ async def run_query(request: Request, text: str, lang: str) -> Result:
             return Cell("_:" + term.value)
         return Cell(term.value, lang=term.lang, datatype=term.datatype)
 
-    if outcome.format_name == "ntriples":
-        triples = list(ox.parse(outcome.body, format=ox.RdfFormat.N_TRIPLES))
+    if outcome.format_name == formats.NTRIPLES.name:  # a graph (data.run asks for N-Triples)
+        triples = list(ox.parse(outcome.body, format=formats.rdf_format(formats.NTRIPLES.name)))
         result.columns = ["subject", "predicate", "object"]
         result.total = len(triples)
         for triple in triples[:SHOWN_ROWS]:
