@@ -9,15 +9,16 @@ another query, and the search index is built from the same answer.
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 
+from coedp.server.deps import services
 from coedp.web import data
 from coedp.web.i18n import pick, term_name
+from coedp.web.state import site
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -206,14 +207,13 @@ def _ancestors(terms: dict[str, Term]) -> dict[str, set[str]]:
 
 async def get(app: FastAPI) -> Catalogue:
     """The catalogue of ``app``'s dataset, built on first use (once, under a lock)."""
-    cached: Catalogue | None = getattr(app.state, "web_catalogue", None)
-    if cached is not None:
-        return cached
-    lock: asyncio.Lock = app.state.web_lock
-    async with lock:
-        cached = getattr(app.state, "web_catalogue", None)
+    state = site(app)
+    if state.catalogue is not None:
+        return state.catalogue
+    async with state.lock:
+        cached = state.catalogue
         if cached is None:
-            base = app.state.settings.base_iri
+            base = services(app).settings.base_iri
             label_rows = await data.select(app, CATALOGUE_QUERY)
             vocab_rows = await data.select(
                 app,
@@ -225,6 +225,5 @@ async def get(app: FastAPI) -> Catalogue:
                     owl=OWL,
                 ),
             )
-            cached = build(label_rows, vocab_rows)
-            app.state.web_catalogue = cached
+            cached = state.catalogue = build(label_rows, vocab_rows)
     return cached

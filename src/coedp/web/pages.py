@@ -19,12 +19,14 @@ from starlette.concurrency import run_in_threadpool
 
 from coedp import release
 from coedp.namespaces import COEDP
+from coedp.server.deps import services
 from coedp.web import catalogue, charts, data, dates, deref, downloads, i18n, releases, render
 from coedp.web.catalogue import ORG, SKOS, TIME, Catalogue
 from coedp.web.data import DataError
 from coedp.web.entity import Value
 from coedp.web.iris import IriMap
 from coedp.web.search import TYPO, SearchIndex, fold
+from coedp.web.state import site
 
 router = APIRouter(include_in_schema=False)
 D = str(COEDP)
@@ -276,7 +278,7 @@ def _date_value(
 async def index_rows(request: Request, ix: Index, cat: Catalogue,
                      lang: str) -> list[dict[str, Cell]]:
     """Every row of an index: column key -> Cell."""
-    iris = IriMap(request.app.state.settings.base_iri)
+    iris = IriMap(services(request.app).settings.base_iri)
     items = set()
     for cls in ix.classes:
         items.update(cat.instances(cls))
@@ -450,11 +452,11 @@ def search_tiers(cat: Catalogue) -> dict[str, int]:
 async def search_index(request: Request) -> SearchIndex:
     """The app's search index, built once from the catalogue."""
     app = request.app
-    index = getattr(app.state, "web_search", None)
+    state = site(app)
+    index = state.search
     if index is None:
         cat = await catalogue.get(app)
-        index = SearchIndex(cat.names, search_tiers(cat))
-        app.state.web_search = index
+        index = state.search = SearchIndex(cat.names, search_tiers(cat))
     return index
 
 
@@ -498,7 +500,7 @@ async def search(request: Request) -> Response:
         found = [h for h in found if h.iri in keep]
     total = len(found)
     first = (number - 1) * SEARCH_PAGE_SIZE
-    iris = IriMap(request.app.state.settings.base_iri)
+    iris = IriMap(services(request.app).settings.base_iri)
     hits = []
     for hit in found[first : first + SEARCH_PAGE_SIZE]:
         label = cat.label(hit.iri, lang)
@@ -555,11 +557,9 @@ async def home(request: Request) -> Response:
         (href, len(cat.instances(cls)), i18n.t("home.count." + href.strip("/"), lang))
         for href, cls in COUNTS
     ]
-    iris = IriMap(request.app.state.settings.base_iri)
+    iris = IriMap(services(request.app).settings.base_iri)
     # The dataset never changes while it is served: draw each language's charts once.
-    cache = getattr(request.app.state, "web_home_charts", None)
-    if cache is None:
-        cache = request.app.state.web_home_charts = {}
+    cache = site(request.app).home_charts
     if lang not in cache:
         drawn = [
             await charts.compute(request.app, spec, cat, lang, iris.link)
@@ -573,8 +573,8 @@ async def home(request: Request) -> Response:
         ((cat.label(p, lang), iris.link(p)) for p in cat.instances(D + "DigitalPartner")),
         key=lambda lp: fold(lp[0]),
     )
-    dataset = request.app.state.dataset
-    base = request.app.state.settings.base_iri
+    dataset = services(request.app).backend.info
+    base = services(request.app).settings.base_iri
     # Hashing the files reads them whole (once): never on the event loop.
     files = await run_in_threadpool(downloads.dumps, dataset, downloads.dump_cache(request.app))
     return render.page(
@@ -589,6 +589,6 @@ async def home(request: Request) -> Response:
             "charts": drawn,
             "partners": partners,
             "triples": dataset.total_triples,
-            "dataset_doc": iris.doc_path(request.app.state.settings.base_iri + "id/dataset"),
+            "dataset_doc": iris.doc_path(services(request.app).settings.base_iri + "id/dataset"),
         },
     )

@@ -33,6 +33,7 @@ from markupsafe import Markup
 
 from coedp.build.terms import shorten_iri
 from coedp.server import formats
+from coedp.server.deps import services
 from coedp.server.guard import GuardError, lex_check_off_loop
 from coedp.web import catalogue, completions, data, i18n, render
 from coedp.web.data import DataError, Term
@@ -124,7 +125,7 @@ def editor_config(request: Request, lang: str) -> Markup:
     """The editor's settings, as JSON for a data block (never executed)."""
     config = {
         "lang": lang,
-        "base": request.app.state.settings.base_iri,
+        "base": services(request.app).settings.base_iri,
         "completions": "/query/completions.json",
         # What the script says: the catalogue's "editor.*" messages.
         "strings": i18n.messages_under("editor.", lang),
@@ -212,12 +213,12 @@ def _shown_range(result: Result | None, lang: str) -> str:
 async def run_query(request: Request, text: str, lang: str) -> Result:
     """Run ``text`` as /sparql would, and shape the answer for a table."""
     app = request.app
-    settings = app.state.settings
+    settings = services(app).settings
     result = Result()
     try:
         info = await lex_check_off_loop(
             text, settings.max_query_length, settings.max_depth,
-            app.state.dataset.graph_names, settings.base_iri,
+            services(app).backend.info.graph_names, settings.base_iri,
         )
     except GuardError as exc:
         result.error = exc.message
