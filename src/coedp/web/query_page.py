@@ -35,7 +35,7 @@ from coedp.build.terms import shorten_iri
 from coedp.server import formats
 from coedp.server.deps import services
 from coedp.server.guard import GuardError, lex_check_off_loop
-from coedp.web import catalogue, completions, data, i18n, render
+from coedp.web import catalogue, completions, data, i18n, langs, render
 from coedp.web.data import DataError, Term
 from coedp.web.iris import IriMap
 
@@ -127,6 +127,7 @@ def editor_config(request: Request, lang: str) -> Markup:
         "lang": lang,
         "base": services(request.app).settings.base_iri,
         "completions": "/query/completions.json",
+        "pages": langs.prefix_of(lang),  # result links and permalinks go to the page's language
         # What the script says: the catalogue's "editor.*" messages.
         "strings": i18n.messages_under("editor.", lang),
     }
