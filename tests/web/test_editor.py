@@ -294,7 +294,7 @@ def test_the_chart_view_draws_a_bar_per_row(tab):
     assert bars.count() == rows > 5
     widths = [float(bars.nth(i).locator("rect").get_attribute("width")) for i in range(rows)]
     assert max(widths) == 100 and min(widths) > 0
-    assert bars.first.locator("a[href^='/doc/id/']").count() == 1  # each bar names its entity
+    assert bars.first.locator("a[href^='/en/doc/id/']").count() == 1  # its entity's page
     assert "view=chart" in tab.url
     tab.goto(tab.url)  # the permalink opens on the chart
     tab.locator("ol.bars li").first.wait_for(timeout=30_000)
