@@ -191,6 +191,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart.activities": ("activities", "activités"),
     "chart.partners": ("partners", "partenaires"),
     "chart.year": ("year", "année"),
+    "chart.latitude": ("latitude", "latitude"),
+    "chart.longitude": ("longitude", "longitude"),
+    "chart.seat": ("seat", "siège"),
     "query.title": ("Query the graph", "Interroger le graphe"),
     "query.lead": (
         "Write a SPARQL query, or start from an example. The project's prefixes (coedp:, "
