@@ -171,3 +171,9 @@ def test_the_query_page_maps_the_same_points(browser, site):
     finally:
         context.close()
     assert outside == []
+
+
+def test_a_seat_page_gives_its_latitude_and_longitude(http):
+    html = http.get("/en/doc/id/place/strasbourg").text
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.split("<main", 1)[1]))
+    assert "latitude 48.5844" in text and "longitude 7.7486" in text
