@@ -38,9 +38,9 @@ def dots(figure: str) -> dict[str, tuple[float, float, str]]:
     """Each dot of the map: its partner (from its tooltip) -> (x, y, link)."""
     svg = figure.split("<svg", 1)[1].split("</svg>", 1)[0]
     found = {}
-    for href, cx, cy, tip in re.findall(
-        r'<a href="([^"]+)" class="seat"><circle cx="([-\d.]+)" cy="([-\d.]+)"[^>]*>'
-        r"<title>([^<]+)</title>",
+    for href, tip, cx, cy in re.findall(
+        r'<a href="([^"]+)" class="seat"><title>([^<]+)</title>'
+        r'<circle cx="([-\d.]+)" cy="([-\d.]+)"',
         svg,
     ):
         name = tip.split(" — ")[0].replace("&amp;", "&")
@@ -135,8 +135,8 @@ def test_a_dot_opens_its_partner(browser, site):
     tab = context.new_page()
     try:
         tab.goto("/?lang=en")
-        dot = tab.locator("#chart-seats a.seat", has=tab.locator("circle title", has_text="IBM"))
-        dot.first.click()
+        dot = tab.locator("#chart-seats a.seat", has=tab.locator("title", has_text="IBM"))
+        dot.locator("circle").first.click()
         tab.wait_for_url(re.compile(r"/en/doc/id/org/ibm$"), timeout=15_000)
         assert "IBM" in tab.locator("h1").text_content()
     finally:

@@ -269,9 +269,10 @@ def _seat(seat: Seat) -> tuple[str, list[str]]:
     for dot in seat.dots:
         point = dot.point
         tip = escape(f"{point.label} — {seat.name} ({_where(dot.lat, dot.long)})")
+        # The title names the link (or the group): a circle stays an empty element.
         circle = (
-            f'<circle cx="{dot.x:.1f}" cy="{dot.y:.1f}" r="4" fill="{COLOURS[0]}" '
-            f'stroke="#fff" stroke-width="1"><title>{tip}</title></circle>'
+            f'<title>{tip}</title><circle cx="{dot.x:.1f}" cy="{dot.y:.1f}" r="4" '
+            f'fill="{COLOURS[0]}" stroke="#fff" stroke-width="1"/>'
         )
         x = LABEL_X + INDENT
         spans = "".join(
@@ -281,7 +282,8 @@ def _seat(seat: Seat) -> tuple[str, list[str]]:
         text = (
             f'<text x="{x}" y="{dot.label_y:.1f}" text-decoration="underline">{spans}</text>'
         )
-        out += [_linked(point.href, circle), _linked(point.href, text)]
+        dot_svg = _linked(point.href, circle) if point.href else f"<g>{circle}</g>"
+        out += [dot_svg, _linked(point.href, text)]
     return line, out
 
 
