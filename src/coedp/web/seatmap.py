@@ -8,8 +8,8 @@ next) gets its own panel, fitted to its points, one under the other. Each
 partner is a dot at its seat (partners sharing a seat sit on a small ring
 round it) and a label in a column beside its panel, joined to the dot by a
 leader line; dot and label are both links to the partner's page. The labels
-are pushed apart so that none overlaps, however close the seats (four lie
-within 30 km of each other south of San Francisco). Like the timeline, the
+are pushed apart so that none overlaps, however close the seats (Menlo Park,
+Cupertino and Santa Clara lie some 20 km apart). Like the timeline, the
 drawing keeps its own size and scrolls sideways on a narrow screen; the table
 under it gives every figure.
 """
@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from coedp.web import data
 from coedp.web.catalogue import Catalogue
-from coedp.web.charts import COLOURS, Chart, ChartSpec, Point, _scrolling
+from coedp.web.charts import COLOURS, Chart, ChartSpec, Point
 from coedp.web.i18n import t
 
 WIDTH = 720
@@ -326,4 +326,5 @@ def draw(chart: Chart, lang: str) -> Markup:
         *body,
         "</svg>",
     ]
-    return _scrolling(out)
+    # In the timeline's box: drawn at its own size, scrolling sideways on a narrow screen.
+    return Markup('<div class="chart-scroll">' + "\n".join(out) + "</div>")
