@@ -8,7 +8,8 @@ SVG rectangles sized in a 0-100 viewBox (presentation attributes, so the
 page's ``style-src 'self'`` holds), the figure written beside each bar. Every
 category is drawn; a row counts the items that lack the value. The timeline
 is SVG (``role="img"``, ``<title>``, ``<desc>``) in a box that scrolls
-sideways rather than shrinking its text. The page puts the figures in a table
+sideways rather than shrinking its text; so is the map of the partners' seats
+(:mod:`coedp.web.seatmap`). The page puts the figures in a table
 beside each chart and the query's counting rule under it. Series colours
 keep a 3:1 contrast with white (WCAG 1.4.11).
 """
@@ -41,7 +42,7 @@ class ChartSpec:
     title: str  # message id
     label_var: str
     series: tuple[tuple[str, str], ...]  # (variable, i18n key of its name)
-    shape: str = "bars"  # bars | stacked | timeline
+    shape: str = "bars"  # bars | stacked | timeline | map (coedp.web.seatmap)
     axis: str = "chart.activities"
     unknown_href: str | None = None  # the list behind the row of items lacking the value
 
@@ -55,6 +56,15 @@ HOME_CHARTS: tuple[ChartSpec, ...] = (
         (("partners", "chart.partners"),),
         axis="chart.partners",
         unknown_href="/partners",
+    ),
+    ChartSpec(
+        "seats",
+        "chart-partner-seats-map",
+        "chart.title.seats",
+        "partner",
+        (("lat", "chart.latitude"), ("long", "chart.longitude")),
+        shape="map",
+        axis="chart.partners",
     ),
     ChartSpec(
         "partners-by-kind",
@@ -140,6 +150,7 @@ class Chart:
     question: str = ""
     question_lang: str = "en"
     series_names: list[str] = field(default_factory=list)
+    extra_name: str = ""  # the heading of the table's column of ``Point.extra``
 
 
 def _number(row: data.Row, var: str) -> float:
@@ -160,6 +171,11 @@ async def compute(
     link: Callable[[str], str | None] = lambda iri: None,
 ) -> Chart:
     """Run the chart's query and draw it; a failure becomes a message, not an error page."""
+    if spec.shape == "map":
+        # The map reads its rows and draws them in its own module, which builds on this one.
+        from coedp.web import seatmap
+
+        return await seatmap.compute(app, spec, cat, lang, link)
     title = t(spec.title, lang)
     chart = Chart(spec, title, series_names=[t(k, lang) for _, k in spec.series])
     stored = data.load_query(spec.query)
