@@ -2,11 +2,8 @@
 
 ``create_app`` puts one :class:`Services` on the application; routes declare
 what they need (``backend: BackendDep``, ``settings: SettingsDep``...) and code
-outside a route (the pages' helpers, the metrics) reads ``services(app)``. The
-site keeps its own derived documents (catalogue, search index, charts...) in a
-typed :class:`coedp.web.state.SiteState` read the same way. What is found on
-``app.state`` otherwise is the metrics' own parts, attached as the process
-starts (the worker pool, the connection counts).
+outside a route (the pages' helpers) reads ``services(app)``. Nothing else is
+looked up on ``app.state``.
 """
 
 from __future__ import annotations

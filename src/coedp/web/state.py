@@ -3,8 +3,9 @@
 The served dataset never changes while the process runs, so the pages build
 their catalogue, search index, charts and other derived documents on first use
 and keep them here. The endpoint's parts (settings, backend, dataset) are read
-through :mod:`coedp.server.deps`; these are the site's. Routes declare
-``site: SiteDep``; code that has only the app reads ``site(app)``.
+through :mod:`coedp.server.deps`; these are the site's, and with those the
+only things the pages keep on ``app.state``. Routes take a
+``SiteDep`` parameter; code that has only the app reads ``site(app)``.
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ def site(app: FastAPI) -> SiteState:
     return state
 
 
-def get_site(request: Request) -> SiteState:
-    """Dependency: the site state."""
+async def get_site(request: Request) -> SiteState:
+    """Dependency: the site state (a coroutine: FastAPI runs a plain function in its
+    thread pool, a hop there and back for nothing)."""
     return site(request.app)
 
 
