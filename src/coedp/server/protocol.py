@@ -8,6 +8,8 @@ from urllib.parse import parse_qsl, unquote_to_bytes
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import StreamingResponse
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
 from coedp.server import caching, formats, negotiation, resultcache, service_description
 from coedp.server.deps import Services, services
@@ -400,6 +402,17 @@ ROUTES: tuple[tuple[str, Callable[[Request], Awaitable[Response]], list[str]], .
 )
 
 
+class _Route(Route):
+    """A plain Starlette route that names itself in the scope, as FastAPI's routes do
+    (the metrics label requests by ``scope["route"].path``)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match != Match.NONE:
+            child_scope["route"] = self
+        return match, child_scope
+
+
 def install(app: FastAPI) -> None:
     """Add the protocol's routes to ``app``, before any route added after this call.
 
@@ -409,4 +422,6 @@ def install(app: FastAPI) -> None:
     to the cost of every query.
     """
     for path, endpoint, methods in ROUTES:
-        app.router.add_route(path, endpoint, methods=methods, include_in_schema=False)
+        app.router.routes.append(
+            _Route(path, endpoint, methods=methods, include_in_schema=False)
+        )
