@@ -61,6 +61,9 @@ HOP_PROPERTIES = (
     COEDP + "dateText",
     COEDP + "datePrecision",
     COEDP + "organisedBy",
+    COEDP + "chairmanship",
+    COEDP + "post",
+    "http://www.w3.org/ns/org#member",
     COEDP + "firstLine",
     COEDP + "lastLine",
     COEDP + "fileName",
@@ -76,10 +79,14 @@ HOP = (
     "SELECT DISTINCT ?s ?p ?o WHERE {{ {{ {s} ?q ?s }} UNION {{ ?s ?q {s} }} "
     "VALUES ?p {{ {props} }} ?s ?p ?o }}"
 )
+# The entity's memberships, its own period, and the holdings of a post (the post's
+# or, for the organisation of the post, every holding in it), with their instants.
 MEMBERSHIPS = """PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX time: <http://www.w3.org/2006/time#>
 SELECT ?s ?p ?o WHERE {{
   {{ ?s org:member {s} }} UNION {{ {s} org:memberDuring ?x BIND({s} AS ?s) }}
+  UNION {{ ?s <""" + COEDP + """post> {s} }}
+  UNION {{ ?s <""" + COEDP + """post> ?post ; org:organization {s} }}
   ?s org:memberDuring ?period . ?period ?p ?instant .
   ?instant time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear ?o }}"""
 # The source of each of the entity's statements (rdf:Statement nodes the build
@@ -109,6 +116,9 @@ SELECT DISTINCT ?activity ?participant WHERE {{
   ?part coedp:activity ?activity ; coedp:participant ?participant }}"""
 ORGANISED_BY = COEDP + "organisedBy"
 ORG_MEMBER = "http://www.w3.org/ns/org#member"
+# Incoming links that make the entity's page show periods: a member's memberships,
+# a post's holdings, the holdings of the posts of an organisation.
+PERIOD_LINKS = frozenset({ORG_MEMBER, COEDP + "post", "http://www.w3.org/ns/org#organization"})
 RDF_SUBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"
 RDF_OBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#object"
 ORG_DURING = "http://www.w3.org/ns/org#memberDuring"
@@ -218,7 +228,7 @@ async def describe(app: FastAPI, iri: str, page: int = 1, detail: bool = False) 
         )
     for places in desc.sources.values():
         places.sort()
-    if desc.values(ORG_DURING) or any(p.value == ORG_MEMBER for _, p in desc.incoming):
+    if desc.values(ORG_DURING) or any(p.value in PERIOD_LINKS for _, p in desc.incoming):
         periods: dict[str, dict[str, str]] = {}
         for row in await data.select(app, MEMBERSHIPS.format(s=s)):
             end = "end" if row["p"].value.endswith("hasEnd") else "start"

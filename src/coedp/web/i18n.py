@@ -121,6 +121,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.details": ("Details", "Détails"),
     "col.participants": ("Who took part", "Participants"),
     "entity.memberships": ("Membership", "Adhésion"),
+    "entity.holders": ("Holders and their terms", "Titulaires et leurs mandats"),
+    "col.holder": ("Holder", "Titulaire"),
+    "col.post": ("Post", "Poste"),
+    "col.from": ("From", "Du"),
+    "col.to": ("To", "Au"),
     "entity.organised.participants": (
         "Who took part in the activities it ran",
         "Participants aux activités qu'il a organisées",
