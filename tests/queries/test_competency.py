@@ -79,6 +79,8 @@ def _value(term: object) -> object:
         return None
     if isinstance(term, ox.Literal):
         datatype = term.datatype.value
+        if datatype == f"{XSD}decimal" and "." in term.value:
+            return float(term.value)  # a coordinate, in decimal degrees
         if datatype in _NUMBERS:
             return int(term.value)
         if datatype == f"{XSD}boolean":
@@ -788,6 +790,30 @@ def check_chart_partners_by_country(rows: list[Row]) -> None:
     assert sum(r["partners"] for r in rows) == 30
 
 
+def check_chart_partner_seats_map(rows: list[Row]) -> None:
+    # Seat cities stated in the profiles (002): Apple Cupertino 85, AT&T Dallas 89, Cloudflare
+    # San Francisco 99, CCIA Washington DC 103, Deutsche Telekom Bonn 107, DigitalEurope
+    # Brussels 111, ServiceNow Santa Clara 115, EuroISPA Brussels 119, DIGITAL SME Brussels 123,
+    # Facebook Menlo Park 131, IBM Armonk 147, Microsoft Redmond 169, Kaspersky Moscow 173,
+    # Telefónica Madrid 185. No other profile names a seat city.
+    seats = {
+        "apple": "cupertino", "att": "dallas", "cloudflare": "san-francisco",
+        "ccia": "washington-dc", "deutsche-telekom": "bonn", "digitaleurope": "brussels",
+        "servicenow": "santa-clara", "euroispa": "brussels", "digital-sme-alliance": "brussels",
+        "meta": "menlo-park", "ibm": "armonk", "microsoft": "redmond", "kaspersky": "moscow",
+        "telefonica": "madrid",
+    }
+    same_rows(rows, ("partner", "seat"),
+              [(org(p), f"{ID}place/{s}") for p, s in seats.items()])
+    # The coordinates are those graph/links/evidence.csv quotes from Wikipedia's articles
+    # (or copies of them): Brussels "50.850; 4.350", Moscow "55°45′21″N 37°37′2″E".
+    brussels = {(r["lat"], r["long"]) for r in rows if r["seat"] == f"{ID}place/brussels"}
+    assert brussels == {(50.85, 4.35)}
+    # North to south: Moscow first, Dallas last.
+    assert [r["lat"] for r in rows] == sorted((r["lat"] for r in rows), reverse=True)
+    assert (rows[0]["partner"], rows[-1]["partner"]) == (org("kaspersky"), org("att"))
+
+
 def check_chart_joining(rows: list[Row]) -> None:
     changes = [
         (r["date"], r["change"], r["partners"], r["datePrecision"], r["earliestDay"],
@@ -861,6 +887,7 @@ CHECKS: dict[str, Callable[[list[Row]], None]] = {
     "strategies.rq": check_strategies,
     "chart-partners-by-country.rq": check_chart_partners_by_country,
     "chart-joining-timeline.rq": check_chart_joining,
+    "chart-partner-seats-map.rq": check_chart_partner_seats_map,
     "source-line-of-microsoft-seat.rq": check_source_line_of_seat,
     "post-holders.rq": check_post_holders,
 }

@@ -28,6 +28,7 @@ ID = Namespace("https://coedp.org/id/")
 # rdflib's closed XSD namespace warns when pytest probes module attributes.
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 SHAPE = Namespace("https://coedp.org/def/shapes/")
+GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 
 Break = Callable[[Graph, URIRef], Node | None]
 
@@ -1225,6 +1226,25 @@ CASES = [
         "same-as",
         "country/de",
         put(SCHEMA.sameAs, URIRef("https://www.wikidata.org/wiki/Q183")),
+    ),
+    Case(
+        "latitude-out-of-range",
+        "latitude",
+        "place/strasbourg",
+        put(GEO.lat, Literal("148.5844", datatype=XSD.decimal)),
+    ),
+    Case("latitude-missing", "latitude", "place/madrid", drop(GEO.lat)),
+    Case(
+        "longitude-as-text",
+        "longitude",
+        "place/bonn",
+        put(GEO.long, plain("7.09972")),
+    ),
+    Case(
+        "longitude-twice",
+        "longitude",
+        "place/cupertino",
+        add(GEO.long, Literal("-122", datatype=XSD.decimal)),
     ),
     Case(
         "code-of-another-country",

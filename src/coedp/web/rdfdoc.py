@@ -28,9 +28,11 @@ import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request, Response
 
 from coedp.namespaces import iris_of, prefixes_for
+from coedp.server.deps import services
 from coedp.web import catalogue, data, describe, jsonld
 from coedp.web.catalogue import Catalogue
 from coedp.web.data import sparql_iri
+from coedp.web.state import site
 
 OWN = "SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ {s} ?p ?o }} }}"
 INCOMING = "SELECT ?g ?s ?p WHERE {{ GRAPH ?g {{ ?s ?p {s} }} }}"
@@ -108,7 +110,7 @@ async def quads(
 
 async def inferred_only(app: FastAPI, iri: str) -> set[tuple[str, str]]:
     """(property, value) of ``iri``'s own triples found in the inferred graph and no other."""
-    base = app.state.settings.base_iri
+    base = services(app).settings.base_iri
     rows = await data.select(app, OWN.format(s=sparql_iri(iri)))
     graphs: dict[tuple[str, str], set[str]] = {}
     for r in rows:
@@ -118,13 +120,14 @@ async def inferred_only(app: FastAPI, iri: str) -> set[tuple[str, str]]:
 
 async def context(app: FastAPI) -> jsonld.Context:
     """coedp's JSON-LD context, from the ontology's properties (built once)."""
-    ctx: jsonld.Context | None = getattr(app.state, "web_jsonld_context", None)
+    state = site(app)
+    ctx = state.jsonld_context
     if ctx is None:
         cat = await catalogue.get(app)
         ctx = jsonld.Context(
             jsonld.properties_of((t.iri, t.types) for t in cat.terms.values())
         )
-        app.state.web_jsonld_context = ctx
+        state.jsonld_context = ctx
     return ctx
 
 
@@ -146,7 +149,7 @@ async def body(
     app: FastAPI, desc: describe.Description, cat: Catalogue, form: str, rel: str
 ) -> bytes:
     """The RDF document about ``desc.iri`` (at ``<BASE>doc/rel``) in ``form``."""
-    base = app.state.settings.base_iri
+    base = services(app).settings.base_iri
     triples = describe.triples(desc, cat)
     own_doc = document_triples(base, rel, desc.iri)
     if form in QUAD_FORMS:
@@ -159,12 +162,13 @@ async def body(
 
 async def ontology_body(app: FastAPI, triples: list[ox.Triple], form: str) -> bytes:
     """The whole ontology graph in ``form`` (quads in ``<BASE>graph/ontology``)."""
-    graph = ox.NamedNode(app.state.settings.base_iri + "graph/ontology")
+    base = services(app).settings.base_iri
+    graph = ox.NamedNode(base + "graph/ontology")
     if form in QUAD_FORMS:
         items = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
     else:
         items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    return serialize(form, items, await context(app), first=app.state.settings.base_iri + "def/")
+    return serialize(form, items, await context(app), first=base + "def/")
 
 
 router = APIRouter(include_in_schema=False)
