@@ -247,6 +247,11 @@ def check_per_body(rows: list[Row]) -> None:
         body("ecri"): 1,  # line 253
         body("cepej"): 1,  # line 264
         body("economic-crime-division"): 1,  # line 294
+        # "Présidence allemande" (267), "finlandaise" (268), "hongroise" (272): each
+        # chairmanship is its state's holding of the chair of the Committee of Ministers.
+        f"{ID}membership/cm-chair-germany-2020-2021": 1,
+        f"{ID}membership/cm-chair-finland-2018-2019": 1,
+        f"{ID}membership/cm-chair-hungary-2021": 1,
     }
     assert {b: counts.get(b) for b in expected} == expected
     assert [r["activities"] for r in rows] == sorted((r["activities"] for r in rows), reverse=True)
@@ -527,6 +532,31 @@ def check_exchanges(rows: list[Row]) -> None:
     # 000 line 7: Thorbjørn Jagland signed in 2017; 002 line 39: Marija Pejčinović Burić in 2020.
     assert "Thorbjørn Jagland" in str(rows[0]["signedBy"])
     assert "Marija Pejčinović Burić" in str(rows[2]["signedBy"])
+
+
+def check_post_holders(rows: list[Row]) -> None:
+    post = f"{ID}post/"
+    assert project(rows, "post", "holder", "from", "to") == [
+        # 000 line 7, 002 line 31: Thorbjørn Jagland, Secretary General in 2017 and 2018;
+        # his term from the pages the instants cite.
+        (post + "secretary-general", f"{ID}person/thorbjorn-jagland", "2009-10-01", "2019-09-18"),
+        # 002 line 268: the Finnish Chairmanship co-organised "Governing the Game Changer".
+        (post + "chair-committee-of-ministers", country("fi"), "2018-11-21", "2019-05-17"),
+        # 002 line 39: Marija Pejčinović Burić, Secretary General in February 2020; the page
+        # gives the month her successor took office, not the day she left.
+        (post + "secretary-general", f"{ID}person/marija-pejcinovic-buric", "2019-09-18",
+         "2024-09"),
+        # 002 line 267: the German Chairmanship; its page gives only the month it began.
+        (post + "chair-committee-of-ministers", country("de"), "2020-11", "2021-05-21"),
+        # 002 line 272: the Hungarian Chairmanship.
+        (post + "chair-committee-of-ministers", country("hu"), "2021-05-21", "2021-11-17"),
+    ]
+    # Each Chairmanship held the chair while its conference took place (002 lines 267,
+    # 268, 272: 20 January 2021, 26-27 February 2019, 26 May 2021).
+    chairs = {r["holder"]: (str(r["from"]), str(r["to"])) for r in rows}
+    assert chairs[country("fi")][0] <= "2019-02-26" <= chairs[country("fi")][1]
+    assert chairs[country("de")][0] <= "2021-01-20" <= chairs[country("de")][1]
+    assert chairs[country("hu")][0] <= "2021-05-26" <= chairs[country("hu")][1]
 
 
 def check_units_under_dgi(rows: list[Row]) -> None:
@@ -859,6 +889,7 @@ CHECKS: dict[str, Callable[[list[Row]], None]] = {
     "chart-joining-timeline.rq": check_chart_joining,
     "chart-partner-seats-map.rq": check_chart_partner_seats_map,
     "source-line-of-microsoft-seat.rq": check_source_line_of_seat,
+    "post-holders.rq": check_post_holders,
 }
 
 

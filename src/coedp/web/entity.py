@@ -31,6 +31,12 @@ D = str(COEDP)
 Hop = dict[str, dict[str, list[Term]]]
 
 
+def _is_member(hop: Hop, membership: str, iri: str) -> bool:
+    """Whether ``iri`` is the member of ``membership`` (true where the hop does not say)."""
+    members = hop.get(membership, {}).get(c.ORG + "member")
+    return not members or any(m.value == iri for m in members)
+
+
 def _d(name: str) -> str:
     return D + name
 
@@ -82,13 +88,11 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             _d("memberCount"),
             _d("countryCount"),
             _d("figureQualifier"),
-            _d("chairingState"),
             _d("inCountry"),
             c.ORG + "subOrganizationOf",
             c.ORG + "unitOf",
             c.ORG + "hasSubOrganization",
             c.ORG + "hasUnit",
-            _d("holds"),
             c.ORG + "holds",
             c.ORG + "memberOf",
             c.ORG + "hasMember",
@@ -102,6 +106,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             c.ORG + "member",
             c.ORG + "organization",
             c.ORG + "role",
+            _d("post"),
             c.ORG + "memberDuring",
             _d("cohort"),
             _d("membershipStatus"),
@@ -141,6 +146,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             _d("capacity"),
             _d("onBehalfOf"),
             _d("organisedBy"),
+            _d("chairmanship"),
             _d("category"),
             _d("domain"),
             _d("concerns"),
@@ -306,6 +312,7 @@ class EntityPage:
     participants: list[Row] = field(default_factory=list)
     timeline: list[Row] = field(default_factory=list)
     membership_summary: list[Row] = field(default_factory=list)
+    holders: list[Row] = field(default_factory=list)
     organised_participants: list[Row] = field(default_factory=list)
     provenance: list[list[Value]] = field(default_factory=list)
     footnotes: list[Footnote] = field(default_factory=list)
@@ -379,6 +386,7 @@ class Builder:
         page.participants = self._participants(desc, hop)
         page.timeline = self._timeline(desc, hop, memberships, page.participations)
         page.membership_summary = self._membership_summary(desc, hop)
+        page.holders = self._holders(desc, hop)
         page.organised_participants = self._organised_participants(desc, hop)
         page.provenance = self._provenance(desc, hop)
         page.identifiers = [
@@ -503,7 +511,8 @@ class Builder:
                     [
                         [self._stated_date(hop, activity)],
                         [self.link(activity)],
-                        self._links(hop, activity, "organisedBy"),
+                        self._links(hop, activity, "organisedBy")
+                        + self._links(hop, activity, "chairmanship"),
                         _unique(roles),
                         _unique(statuses),
                     ],
@@ -516,7 +525,7 @@ class Builder:
         """For a member: each membership's organisation, status, joining, leaving and why."""
         rows = []
         for membership, start, end in desc.memberships:
-            if membership == desc.iri:
+            if membership == desc.iri or not _is_member(hop, membership, desc.iri):
                 continue
             node = hop.get(membership, {})
             reasons = node.get(_d("endReason"), [])
@@ -536,6 +545,30 @@ class Builder:
                     ],
                 )
             )
+        return rows
+
+    def _holders(self, desc: Description, hop: Hop) -> list[Row]:
+        """For a post, or the organisation of posts: who held them, from when to when."""
+        rows = []
+        for holding, start, end in desc.memberships:
+            node = hop.get(holding, {})
+            if holding == desc.iri or _is_member(hop, holding, desc.iri) or not node.get(
+                _d("post")
+            ):
+                continue
+            rows.append(
+                Row(
+                    start,
+                    [
+                        [self.value(v) for v in node.get(c.ORG + "member", [])],
+                        [self.value(v) for v in node.get(_d("post"), [])],
+                        [self._lexical_date(start)] if start else [],
+                        [self._lexical_date(end)] if end else [],
+                        [self.link(holding)],
+                    ],
+                )
+            )
+        rows.sort(key=lambda r: r.date or "9999")
         return rows
 
     def _organised_participants(self, desc: Description, hop: Hop) -> list[Row]:
@@ -613,17 +646,16 @@ class Builder:
         rows: list[Row] = []
         for membership, start, end in memberships:
             what = self.link(membership)
+            # A term of office or a chairmanship starts and ends; a partner joins and leaves.
+            held = bool(hop.get(membership, {}).get(_d("post")))
+            began, ended = ("timeline.start", "timeline.end") if held else (
+                "timeline.joined", "timeline.left")
             if start:
                 rows.append(
-                    Row(
-                        start,
-                        [[self._lexical_date(start)], [Value(t("timeline.joined", lang))], [what]],
-                    )
+                    Row(start, [[self._lexical_date(start)], [Value(t(began, lang))], [what]])
                 )
             if end:
-                rows.append(
-                    Row(end, [[self._lexical_date(end)], [Value(t("timeline.left", lang))], [what]])
-                )
+                rows.append(Row(end, [[self._lexical_date(end)], [Value(t(ended, lang))], [what]]))
         for row in participations:
             if row.date:
                 rows.append(

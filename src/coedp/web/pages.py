@@ -110,13 +110,13 @@ INDEXES: tuple[Index, ...] = (
   OPTIONAL { SELECT ?item (COUNT(DISTINCT ?a) AS ?activities) WHERE {
              ?p coedp:participant ?item ; coedp:activity ?a } GROUP BY ?item }
 }""",
-        exclude=(D + "DigitalPartner", D + "CoEBody", D + "Chairmanship"),
+        exclude=(D + "DigitalPartner", D + "CoEBody"),
     ),
     Index(
         "bodies",
         "nav.bodies",
         "index.bodies",
-        (D + "CoEBody", D + "Chairmanship"),
+        (D + "CoEBody",),
         (
             NAME,
             KIND,
@@ -125,7 +125,7 @@ INDEXES: tuple[Index, ...] = (
         ),
         P
         + """SELECT ?item ?parent ?activities WHERE {
-  { ?item a coedp:CoEBody } UNION { ?item a coedp:Chairmanship }
+  ?item a coedp:CoEBody .
   OPTIONAL { ?item org:subOrganizationOf ?parent }
   OPTIONAL { SELECT ?item (COUNT(DISTINCT ?a) AS ?activities) WHERE {
              ?a coedp:organisedBy ?item } GROUP BY ?item }
@@ -227,7 +227,7 @@ WHERE {
 SELECT ?item ?post ?activities ?sortName WHERE {
   ?item a coedp:Person .
   OPTIONAL { ?item schema:familyName ?sortName }
-  OPTIONAL { ?item coedp:holds ?post }
+  OPTIONAL { ?item org:holds ?post }
   OPTIONAL { SELECT ?item (COUNT(DISTINCT ?a) AS ?activities) WHERE {
              ?p coedp:participant ?item ; coedp:activity ?a } GROUP BY ?item }
 }""",

@@ -8,7 +8,9 @@ from inferred:
   graph(s) that hold it (``<BASE>graph/asserted``, ``.../inferred``,
   ``.../ontology``, ``.../metadata``); the labels of linked resources, given
   for display, and the document's own triples sit in the default graph. The
-  union of the quads is exactly the triples of the Turtle form.
+  statement nodes of the facts about the resource and the source lines they
+  cite stay in the graph that holds them (the asserted graph). The union of
+  the quads is exactly the triples of the Turtle form.
 * Document-level triples: ``<BASE>doc/x`` is a ``foaf:Document`` whose
   ``foaf:primaryTopic`` is ``<BASE>x``, under ``dct:license`` CC BY 4.0 and
   ``void:inDataset <BASE>id/dataset``.
@@ -95,6 +97,8 @@ async def quads(
         add(r["s"].to_ox(), r["p"].to_ox(), subject, r["g"].value)  # type: ignore[arg-type]
     for r in via:
         add(r["s"].to_ox(), r["p"].to_ox(), r["o"].to_ox(), r["g"].value)  # type: ignore[arg-type]
+    for g, s, p, o in desc.statements:
+        add(s.to_ox(), p.to_ox(), o.to_ox(), g.value)  # type: ignore[arg-type]
     found += [
         ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
         for t in triples
