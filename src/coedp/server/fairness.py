@@ -9,6 +9,9 @@ the same interface and decides which query runs next:
   leaves the other workers to everyone else;
 * the others wait, ``client_queue`` at most per client and ``max_queue`` in
   all; beyond that the query is refused at once with 429 and Retry-After;
+* a query whose turn comes is started on the engine inside the step that freed
+  its slot, where the engine can (the worker pool's ``begin``): its worker does
+  not wait for the request to run again;
 * a freed worker goes to the waiting client that has used the engine least
   lately (worker-seconds, halved every ``USAGE_HALF_LIFE`` seconds, its running
   queries included), in turn among equals, first come first served within one
@@ -121,6 +124,11 @@ class FairPool:
         # Waiting queries by client; the order of the keys is the round-robin turn. A
         # future's result is True once its query holds a slot, False once it waited too long.
         self._waiting: OrderedDict[str, deque[asyncio.Future[bool]]] = OrderedDict()
+        # What each waiting query runs (task, timeout), and the worker an engine that can
+        # start a query at once (``begin``) started it on when its turn came.
+        self._tasks: dict[asyncio.Future[bool], tuple[object, float]] = {}
+        self._begun: dict[asyncio.Future[bool], object] = {}
+        self._draining: set[asyncio.Task[None]] = set()
         self._mean_seconds = 1.0
 
     # -- the engine's interface -----------------------------------------------
@@ -173,15 +181,19 @@ class FairPool:
                 self.refused += 1
                 clients.set_reason(refusal.reason)
                 return refusal
-            waited = await self._wait(client, timeout)
+            waited, begun = await self._wait(client, task, timeout)
             if waited is not None:
                 return waited
         else:
             self._take(client)
+            begun = None
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:
-            outcome: Outcome = await self.pool.run(task, timeout)
+            if begun is None:
+                outcome: Outcome = await self.pool.run(task, timeout)
+            else:  # the engine started it when its turn came (see _dispatch)
+                outcome = await self.pool.run(task, timeout, begun=begun)
         except BaseException:
             self._release(client)
             raise
@@ -248,8 +260,11 @@ class FairPool:
         estimate = self._mean_seconds * ahead / max(1, slots)
         return max(1, min(math.ceil(timeout), math.ceil(estimate)))
 
-    async def _wait(self, client: str, timeout: float) -> Outcome | None:
-        """Wait for a turn (None once this query holds a slot), or 503 after ``timeout``.
+    async def _wait(
+        self, client: str, task: object, timeout: float
+    ) -> tuple[Outcome | None, object]:
+        """Wait for a turn, or 503 after ``timeout``: (None, the worker the engine started
+        the task on or None) once this query holds a slot, else (the 503, None).
 
         One future and one timer (no task): the turn sets the future True, the timer
         takes the query out of the queue and sets it False, whichever comes first.
@@ -257,6 +272,7 @@ class FairPool:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[bool] = loop.create_future()
         self._waiting.setdefault(client, deque()).append(future)
+        self._tasks[future] = (task, timeout)
         self.queued += 1
         timer = loop.call_later(timeout, self._expire, client, future)
         try:
@@ -266,13 +282,14 @@ class FairPool:
             raise
         finally:
             timer.cancel()
+            self._tasks.pop(future, None)
         if granted:
-            return None
+            return None, self._begun.pop(future, None)
         clients.set_reason("queue_timeout")
         return Outcome(
             503, message=f"the endpoint is busy: this query waited {timeout:g} s for a "
             "query worker; try again later",
-        )
+        ), None
 
     def _expire(self, client: str, future: asyncio.Future[bool]) -> None:
         """A query waited ``timeout`` seconds: out of the queue (unless its turn came)."""
@@ -284,11 +301,28 @@ class FairPool:
         """Give up a turn: leave the queue, or hand back a slot granted in the meantime."""
         if future.done() and not future.cancelled():
             if future.result():
-                self._release(client)
+                begun = self._begun.pop(future, None)
+                if begun is None:
+                    self._release(client)
+                else:  # its worker is on it already: the slot is free once it answers
+                    task, timeout = self._tasks.get(future, (None, 1.0))
+                    drain = asyncio.get_running_loop().create_task(
+                        self._drain(client, task, timeout, begun)
+                    )
+                    self._draining.add(drain)
+                    drain.add_done_callback(self._draining.discard)
             return
         # Cancelled with the request that waited: it may still be in the queue.
         future.cancel()
         self._leave_queue(client, future)
+
+    async def _drain(self, client: str, task: object, timeout: float, begun: object) -> None:
+        """Wait for the answer of a query its request gave up, then free its slot."""
+        cpu = None
+        try:
+            cpu = (await self.pool.run(task, timeout, begun=begun)).cpu
+        finally:
+            self._release(client, cpu)
 
     def _leave_queue(self, client: str, future: asyncio.Future[bool]) -> None:
         queue = self._waiting.get(client)
@@ -348,7 +382,18 @@ class FairPool:
             if future.done():  # cancelled with its request, not yet out of the queue
                 continue
             self._take(client)
+            self._start(future)
             future.set_result(True)
+
+    def _start(self, future: asyncio.Future[bool]) -> None:
+        """Start a waiting query on the engine now, where the engine can (``begin``)."""
+        begin = getattr(self.pool, "begin", None)
+        waiting = self._tasks.get(future)
+        if begin is None or waiting is None:
+            return
+        begun = begin(waiting[0])
+        if begun is not None:
+            self._begun[future] = begun
 
 
 # Refusals the engine answers, by status, for the metrics.

@@ -29,6 +29,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import select
 import signal
 import struct
 import threading
@@ -338,22 +339,67 @@ class WorkerPool:
         return sorted(w.pid for w in self._workers if w.process.is_alive())
 
     # -- running ----------------------------------------------------------
-    async def run(self, task: object, timeout: float) -> Outcome:
-        """Run ``task`` in a worker; 503 when it times out or no worker frees up."""
-        answer = await self.exchange(task, timeout)
+    async def run(self, task: object, timeout: float, begun: Worker | None = None) -> Outcome:
+        """Run ``task`` in a worker; 503 when it times out or no worker frees up.
+
+        ``begun``: the worker :meth:`begin` sent ``task`` to already.
+        """
+        answer = await self.exchange(task, timeout, begun)
         if isinstance(answer, Outcome):
             return answer
         log.error("query worker answered a %s, not an Outcome", type(answer).__name__)
         return Outcome(500, message="internal error; the server log has the details")
 
-    async def exchange(self, task: object, timeout: float) -> object:
+    def begin(self, task: object) -> Worker | None:
+        """Send ``task`` to an idle worker now, without waiting: the worker, or None.
+
+        For the fair queue, which hands a freed slot to a waiting query inside the
+        step that freed it: the worker starts on the query at once rather than when
+        the waiting request next runs (a turn of the event loop later). None when no
+        worker is idle or the task does not fit in one atomic write to the pipe;
+        the query is then sent by :meth:`exchange` as usual.
+        """
+        if self._closed:
+            return None
+        payload = pickle.dumps(task, pickle.HIGHEST_PROTOCOL)
+        frame = _SIZE.pack(len(payload)) + payload
+        if len(frame) > select.PIPE_BUF:
+            return None
+        while not self._idle.empty():
+            worker = self._idle.get_nowait()
+            state = _child_state(worker)
+            if state != "running":
+                log.error("query worker %d is %s; replacing it", worker.pid, state)
+                self._retire(worker, "died" if state == "dead" else "hung")
+                continue
+            try:
+                written = os.write(worker.conn.fileno(), frame)  # all or nothing (PIPE_BUF)
+            except BlockingIOError:
+                written = 0
+            except OSError:
+                self._retire(worker, "died")
+                continue
+            if written != len(frame):  # an idle worker's pipe is empty: not expected
+                self._idle.put_nowait(worker)
+                return None
+            worker.peak = 0
+            worker.cpu_seen = worker.cpu_start
+            return worker
+        return None
+
+    async def exchange(
+        self, task: object, timeout: float, begun: Worker | None = None
+    ) -> object:
         """Send ``task`` to a worker and return its answer, whatever the process body sends.
 
         An :class:`Outcome` from a query worker (:meth:`run` is for them); a
         process body of a subclass may answer other objects. The pool's own
-        answers (busy, timed out, out of memory, died) are Outcomes.
+        answers (busy, timed out, out of memory, died) are Outcomes. ``begun``:
+        the worker :meth:`begin` sent ``task`` to already.
         """
         loop = asyncio.get_running_loop()
+        if begun is not None:
+            return await self._answer(begun, None, loop.time() + timeout, timeout)
         deadline = loop.time() + timeout
         while True:
             if not self._idle.empty():  # no wait: no timer, no task
@@ -375,12 +421,20 @@ class WorkerPool:
                 self._retire(worker, "hung")
             else:
                 break
+        worker.peak = 0
+        worker.cpu_seen = worker.cpu_start
+        return await self._answer(worker, task, loop.time() + timeout, timeout)
+
+    async def _answer(
+        self, worker: Worker, task: object, deadline: float, timeout: float
+    ) -> object:
+        """Send ``task`` (None: sent already) and wait for the answer; the worker goes back
+        to the idle ones, or is replaced."""
         done = False
         try:
-            worker.peak = 0
-            worker.cpu_seen = worker.cpu_start
-            await _send(worker.conn, task)
-            answer = await self._await_answer(worker, loop.time() + timeout, timeout)
+            if task is not None:
+                await _send(worker.conn, task)
+            answer = await self._await_answer(worker, deadline, timeout)
             if answer is not None:  # stopped: the worker's replacement is on this query too
                 return replace(answer, cpu=self._cpu_used(worker) + self._start_seconds)
             outcome = await _receive(worker.conn)
