@@ -362,9 +362,9 @@ class WorkerPool:
         if self._closed:
             return None
         payload = pickle.dumps(task, pickle.HIGHEST_PROTOCOL)
-        frame = _SIZE.pack(len(payload)) + payload
-        if len(frame) > select.PIPE_BUF:
+        if len(payload) + _SIZE.size > select.PIPE_BUF:
             return None
+        frame = _SIZE.pack(len(payload)) + payload
         while not self._idle.empty():
             worker = self._idle.get_nowait()
             state = _child_state(worker)
