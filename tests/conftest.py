@@ -29,6 +29,9 @@ TESTS = Path(__file__).resolve().parent
 # The web tests share one site over the real dataset and one Chromium: one group for all.
 GROUPED_BY_MODULE = ("endpoint", "hardening", "bench")
 GROUPED_WHOLE = ("web",)
+# Modules whose module-scoped fixture does costly work for many tests (one validation of
+# the whole graph shared by its cases): one xdist group each, so that it is done once.
+GROUPED_MODULES = ("semantics/test_ill_formed_literals.py",)
 # coverage's tracer about doubles the CPU time of pure-Python work (rdflib, pyshacl, owlrl),
 # and these tests repeat the same code over other data: of each parametrized test here, the
 # first case is measured and the others run untraced (pytest-cov's no_cover).
@@ -48,7 +51,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         folder = relative.parts[0] if len(relative.parts) > 1 else ""
         if folder in GROUPED_WHOLE:
             item.add_marker(pytest.mark.xdist_group(folder))
-        elif folder in GROUPED_BY_MODULE:
+        elif folder in GROUPED_BY_MODULE or relative.as_posix() in GROUPED_MODULES:
             item.add_marker(pytest.mark.xdist_group(relative.as_posix()))
         name = relative.as_posix()
         if hasattr(item, "callspec") and name.startswith(MEASURED_ONCE):
