@@ -26,12 +26,17 @@ ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
 
 # Folders whose modules start servers (or a browser): each module is one xdist group.
-# The web tests share one site over the real dataset and one Chromium: one group for all.
 GROUPED_BY_MODULE = ("endpoint", "hardening", "bench")
-GROUPED_WHOLE = ("web",)
-# Modules whose module-scoped fixture does costly work for many tests (one validation of
-# the whole graph shared by its cases): one xdist group each, so that it is done once.
-GROUPED_MODULES = ("semantics/test_ill_formed_literals.py",)
+# Folders that are one xdist group whole: the shape tests share the session's validation
+# of the whole graph (``real_findings``).
+GROUPED_WHOLE = ("shapes",)
+# The web tests that use the served site or a browser share one ``coedp serve`` over the
+# real dataset and one Chromium: one group; the others read the site in this process
+# (``http``) and go to any worker.
+SERVED_SITE = ("site", "page", "browser")
+# Modules whose fixtures do costly work for many tests (a validation or an OWL closure of
+# the whole graph shared by their cases): one xdist group each, so that it is done once.
+GROUPED_MODULES = ("semantics/test_ill_formed_literals.py", "semantics/test_consistency.py")
 # coverage's tracer about doubles the CPU time of pure-Python work (rdflib, pyshacl, owlrl),
 # and these tests repeat the same code over other data: of each parametrized test here, the
 # first case is measured and the others run untraced (pytest-cov's no_cover).
@@ -51,6 +56,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         folder = relative.parts[0] if len(relative.parts) > 1 else ""
         if folder in GROUPED_WHOLE:
             item.add_marker(pytest.mark.xdist_group(folder))
+        elif folder == "web" and set(getattr(item, "fixturenames", ())) & set(SERVED_SITE):
+            item.add_marker(pytest.mark.xdist_group("web"))
         elif folder in GROUPED_BY_MODULE or relative.as_posix() in GROUPED_MODULES:
             item.add_marker(pytest.mark.xdist_group(relative.as_posix()))
         name = relative.as_posix()
