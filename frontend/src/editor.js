@@ -37,7 +37,8 @@ function start() {
   if (!form || !textarea || !configNode) return;
   const config = JSON.parse(configNode.textContent);
   const strings = config.strings;
-  const namer = new Namer(config.base, config.lang);
+  const pages = config.pages || ""; // the page's language prefix: links stay in it
+  const namer = new Namer(config.base, config.lang, pages);
   const vocabulary = new Vocabulary(namer);
   let serverError = null; // {from, to, message, doc} of the last run, until the text changes
 
@@ -129,7 +130,7 @@ function start() {
     running = controller;
     serverError = null;
     const params = new URLSearchParams({ query: text });
-    shownUrl = "/query?" + params.toString();
+    shownUrl = pages + "/query?" + params.toString();
     if (!old) results.replaceChildren(h("h2", { id: "live-title" }, strings.running));
     results.setAttribute("aria-busy", "true");
     const began = performance.now();
@@ -212,7 +213,7 @@ function start() {
       for (const b of bar.children) b.setAttribute("aria-selected", String(b.dataset.view === name));
       const params = new URLSearchParams({ query: text });
       if (name !== "table") params.set("view", name);
-      permalink.href = "/query?" + params.toString();
+      permalink.href = pages + "/query?" + params.toString();
       window.history.replaceState(null, "", permalink.href);
       if (name === "chart") renderChart(panel, found.chart, rows, namer, strings);
       else if (name === "timeline") renderTimeline(panel, found.timeline, rows, namer, strings);

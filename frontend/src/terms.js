@@ -17,9 +17,11 @@ const DOC_EXTENSIONS = [".html", ".ttl", ".nt", ".jsonld", ".rdf"];
 
 /** Names IRIs with the site's prefixes and labels (from /query/completions.json). */
 export class Namer {
-  constructor(base, lang) {
+  /** `pages`: the prefix of the site's page addresses in the page's language (`/fr`). */
+  constructor(base, lang, pages = "") {
     this.base = base;
     this.lang = lang;
+    this.pages = pages;
     this.prefixes = [];
     this.labels = new Map();
   }
@@ -49,16 +51,17 @@ export class Namer {
     return this.labels.get(iri) || "";
   }
 
-  /** Where the site shows `iri`: its page here, the IRI itself elsewhere (http only). */
+  /** Where the site shows `iri`: its page here, in the page's language, the IRI itself
+   * elsewhere (http only). */
   link(iri) {
     if (iri.startsWith(this.base)) {
       const rel = iri.slice(this.base.length);
       if (rel.startsWith("def/")) {
         const term = rel.slice(4);
-        return "/ontology" + (term ? "#" + encodeURIComponent(term) : "");
+        return this.pages + "/ontology" + (term ? "#" + encodeURIComponent(term) : "");
       }
       if (rel.startsWith("id/") || rel.startsWith("graph/")) {
-        const path = "/doc/" + encodeURI(rel);
+        const path = this.pages + "/doc/" + encodeURI(rel);
         return DOC_EXTENSIONS.some((e) => rel.endsWith(e)) ? path + ".html" : path;
       }
     }

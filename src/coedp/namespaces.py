@@ -77,6 +77,8 @@ ENTITY_PREFIXES: dict[str, str] = {
     "mstatus": str(ID) + "concept/membership-status/",
     "coerole": str(ID) + "concept/coe-role/",
     "treatyaction": str(ID) + "concept/treaty-action/",
+    # Statement nodes of per-statement provenance (build/statements.py).
+    "statement": str(ID) + "statement/",
 }
 
 # Prefixes used when writing Turtle and known to every query (the entity

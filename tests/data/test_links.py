@@ -1,10 +1,11 @@
 """Links to other knowledge bases stand on evidence a reviewer can check.
 
 graph/links/ holds the links (schema:sameAs to a Wikidata item or a GeoNames
-entry); graph/links/evidence.csv holds, for each link, the address of the
-public page that shows the identifier next to the entity's name and what it
-shows, and lists every entity for which no identifier could be verified. These
-tests read the files as a curator writes them: no build needed.
+entry) and the coordinates of places (geo:lat, geo:long); graph/links/evidence.csv
+holds, for each link or pair of coordinates, the address of the public page that
+shows it next to the entity's name and what it shows, and lists every entity for
+which none could be verified. These tests read the files as a curator writes
+them: no build needed.
 """
 
 from __future__ import annotations
@@ -29,8 +30,13 @@ ID = "https://coedp.org/id/"
 PATTERNS = {
     "wikidata": re.compile(r"^http://www\.wikidata\.org/entity/Q[1-9][0-9]*$"),
     "geonames": re.compile(r"^https://sws\.geonames\.org/[1-9][0-9]*/$"),
+    # "latitude longitude", decimal degrees as the page gives them
+    "coordinates": re.compile(r"^-?[0-9]{1,3}(\.[0-9]+)? -?[0-9]{1,3}(\.[0-9]+)?$"),
 }
 GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+GEO_LAT, GEO_LONG = URIRef(GEO + "lat"), URIRef(GEO + "long")
+XSD_DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")
+PLACE = COEDP.Place
 SAME_AS = URIRef(str(SCHEMA) + "sameAs")
 
 
@@ -112,7 +118,7 @@ def test_every_link_subject_exists(curated: Graph, links: Graph) -> None:
 
 
 def test_links_files_hold_only_links(links: Graph) -> None:
-    allowed = {SAME_AS, URIRef(GEO + "lat"), URIRef(GEO + "long")}
+    allowed = {SAME_AS, GEO_LAT, GEO_LONG}
     others = sorted({str(p) for p in links.predicates()} - {str(p) for p in allowed})
     assert others == [], "graph/links/ holds links and coordinates only"
 
@@ -120,7 +126,7 @@ def test_links_files_hold_only_links(links: Graph) -> None:
 def test_every_link_in_graph_has_evidence(curated: Graph, links: Graph) -> None:
     """Every schema:sameAs in graph/ (links or elsewhere) has its evidence row, and back."""
     in_graph = {(str(s), str(o)) for s, o in (curated + links).subject_objects(SAME_AS)}
-    in_evidence = {(r["entity"], r["target"]) for r in LINKED}
+    in_evidence = {(r["entity"], r["target"]) for r in LINKED if r["hub"] != "coordinates"}
     assert in_graph - in_evidence == set(), "links without an evidence row"
     assert in_evidence - in_graph == set(), "evidence rows whose link is not in graph/links/"
 
@@ -144,12 +150,64 @@ def test_no_entity_has_two_wikidata_items_without_a_comment() -> None:
                 )
 
 
-def test_coordinates_come_with_a_geonames_link(links: Graph) -> None:
-    geonames = {r["entity"] for r in LINKED if r["hub"] == "geonames"}
-    for prop, low, high in (("lat", -90, 90), ("long", -180, 180)):
-        for place, value in links.subject_objects(URIRef(GEO + prop)):
-            assert str(place) in geonames, f"coordinates of {place} without GeoNames evidence"
-            assert isinstance(value, Literal) and low <= float(value) <= high, f"{place} {prop}"
+def _coordinates(links: Graph) -> dict[str, tuple[Literal, Literal]]:
+    """Each place of graph/links/ with coordinates: (latitude, longitude)."""
+    pairs: dict[str, tuple[Literal, Literal]] = {}
+    for place in set(links.subjects(GEO_LAT)) | set(links.subjects(GEO_LONG)):
+        lat, long = links.value(place, GEO_LAT), links.value(place, GEO_LONG)
+        assert isinstance(lat, Literal) and isinstance(long, Literal), f"{place}: lat and long"
+        pairs[str(place)] = (lat, long)
+    return pairs
+
+
+def test_coordinates_are_decimal_degrees_in_range(links: Graph) -> None:
+    pairs = _coordinates(links)
+    assert len(pairs) >= 13, "the seats of the partners and of the Council of Europe"
+    for place, (lat, long) in pairs.items():
+        for value, bound in ((lat, 90), (long, 180)):
+            assert value.datatype == XSD_DECIMAL, f"{place}: {value!r} is not an xsd:decimal"
+            assert -bound <= float(value) <= bound, f"{place}: {value} out of range"
+        assert len(list(links.objects(URIRef(place), GEO_LAT))) == 1, f"{place}: two latitudes"
+        assert len(list(links.objects(URIRef(place), GEO_LONG))) == 1, f"{place}: two longitudes"
+
+
+def test_every_pair_of_coordinates_has_its_evidence_and_back(links: Graph) -> None:
+    """The pair in coordinates.ttl is the pair evidence.csv records, digit for digit."""
+    in_graph = {place: f"{lat} {long}" for place, (lat, long) in _coordinates(links).items()}
+    in_evidence = {r["entity"]: r["target"] for r in LINKED if r["hub"] == "coordinates"}
+    assert in_graph == in_evidence
+
+
+def test_coordinates_are_on_places(curated: Graph, links: Graph) -> None:
+    wrong = sorted(p for p in _coordinates(links) if (URIRef(p), RDF.type, PLACE) not in curated)
+    assert wrong == [], "coordinates on something that is not a coedp:Place"
+
+
+def test_every_seat_of_a_partner_has_coordinates(curated: Graph, links: Graph) -> None:
+    """The map of the seats leaves no seated partner out."""
+    seats = {
+        str(seat)
+        for partner in curated.subjects(RDF.type, COEDP.DigitalPartner)
+        for seat in curated.objects(partner, COEDP.seat)
+    }
+    assert len(seats) >= 12
+    assert sorted(seats - set(_coordinates(links))) == []
+
+
+def test_at_least_twenty_partners_are_linked_to_wikidata(curated: Graph) -> None:
+    partners = {str(p) for p in curated.subjects(RDF.type, COEDP.DigitalPartner)}
+    linked = {r["entity"] for r in LINKED if r["hub"] == "wikidata"} & partners
+    assert len(partners) == 30
+    assert len(linked) >= 20, f"{len(linked)} partners linked"
+
+
+def test_every_place_is_accounted_for_under_each_hub(curated: Graph) -> None:
+    """Each place is linked to GeoNames or listed as not verified, and so for its
+    coordinates."""
+    places = {str(s) for s in curated.subjects(RDF.type, PLACE)}
+    for hub in ("geonames", "coordinates"):
+        listed = {r["entity"] for r in ROWS if r["hub"] == hub}
+        assert sorted(places - listed) == [], f"places missing from {EVIDENCE.name} ({hub})"
 
 
 @pytest.mark.parametrize(

@@ -79,6 +79,8 @@ def _value(term: object) -> object:
         return None
     if isinstance(term, ox.Literal):
         datatype = term.datatype.value
+        if datatype == f"{XSD}decimal" and "." in term.value:
+            return float(term.value)  # a coordinate, in decimal degrees
         if datatype in _NUMBERS:
             return int(term.value)
         if datatype == f"{XSD}boolean":
@@ -245,6 +247,11 @@ def check_per_body(rows: list[Row]) -> None:
         body("ecri"): 1,  # line 253
         body("cepej"): 1,  # line 264
         body("economic-crime-division"): 1,  # line 294
+        # "Présidence allemande" (267), "finlandaise" (268), "hongroise" (272): each
+        # chairmanship is its state's holding of the chair of the Committee of Ministers.
+        f"{ID}membership/cm-chair-germany-2020-2021": 1,
+        f"{ID}membership/cm-chair-finland-2018-2019": 1,
+        f"{ID}membership/cm-chair-hungary-2021": 1,
     }
     assert {b: counts.get(b) for b in expected} == expected
     assert [r["activities"] for r in rows] == sorted((r["activities"] for r in rows), reverse=True)
@@ -527,6 +534,31 @@ def check_exchanges(rows: list[Row]) -> None:
     assert "Marija Pejčinović Burić" in str(rows[2]["signedBy"])
 
 
+def check_post_holders(rows: list[Row]) -> None:
+    post = f"{ID}post/"
+    assert project(rows, "post", "holder", "from", "to") == [
+        # 000 line 7, 002 line 31: Thorbjørn Jagland, Secretary General in 2017 and 2018;
+        # his term from the pages the instants cite.
+        (post + "secretary-general", f"{ID}person/thorbjorn-jagland", "2009-10-01", "2019-09-18"),
+        # 002 line 268: the Finnish Chairmanship co-organised "Governing the Game Changer".
+        (post + "chair-committee-of-ministers", country("fi"), "2018-11-21", "2019-05-17"),
+        # 002 line 39: Marija Pejčinović Burić, Secretary General in February 2020; the page
+        # gives the month her successor took office, not the day she left.
+        (post + "secretary-general", f"{ID}person/marija-pejcinovic-buric", "2019-09-18",
+         "2024-09"),
+        # 002 line 267: the German Chairmanship; its page gives only the month it began.
+        (post + "chair-committee-of-ministers", country("de"), "2020-11", "2021-05-21"),
+        # 002 line 272: the Hungarian Chairmanship.
+        (post + "chair-committee-of-ministers", country("hu"), "2021-05-21", "2021-11-17"),
+    ]
+    # Each Chairmanship held the chair while its conference took place (002 lines 267,
+    # 268, 272: 20 January 2021, 26-27 February 2019, 26 May 2021).
+    chairs = {r["holder"]: (str(r["from"]), str(r["to"])) for r in rows}
+    assert chairs[country("fi")][0] <= "2019-02-26" <= chairs[country("fi")][1]
+    assert chairs[country("de")][0] <= "2021-01-20" <= chairs[country("de")][1]
+    assert chairs[country("hu")][0] <= "2021-05-26" <= chairs[country("hu")][1]
+
+
 def check_units_under_dgi(rows: list[Row]) -> None:
     units = by(rows, "unit")
     # 002 line 294: "DGI - Département de la lutte contre la criminalité - Division de la
@@ -758,6 +790,30 @@ def check_chart_partners_by_country(rows: list[Row]) -> None:
     assert sum(r["partners"] for r in rows) == 30
 
 
+def check_chart_partner_seats_map(rows: list[Row]) -> None:
+    # Seat cities stated in the profiles (002): Apple Cupertino 85, AT&T Dallas 89, Cloudflare
+    # San Francisco 99, CCIA Washington DC 103, Deutsche Telekom Bonn 107, DigitalEurope
+    # Brussels 111, ServiceNow Santa Clara 115, EuroISPA Brussels 119, DIGITAL SME Brussels 123,
+    # Facebook Menlo Park 131, IBM Armonk 147, Microsoft Redmond 169, Kaspersky Moscow 173,
+    # Telefónica Madrid 185. No other profile names a seat city.
+    seats = {
+        "apple": "cupertino", "att": "dallas", "cloudflare": "san-francisco",
+        "ccia": "washington-dc", "deutsche-telekom": "bonn", "digitaleurope": "brussels",
+        "servicenow": "santa-clara", "euroispa": "brussels", "digital-sme-alliance": "brussels",
+        "meta": "menlo-park", "ibm": "armonk", "microsoft": "redmond", "kaspersky": "moscow",
+        "telefonica": "madrid",
+    }
+    same_rows(rows, ("partner", "seat"),
+              [(org(p), f"{ID}place/{s}") for p, s in seats.items()])
+    # The coordinates are those graph/links/evidence.csv quotes from Wikipedia's articles
+    # (or copies of them): Brussels "50.850; 4.350", Moscow "55°45′21″N 37°37′2″E".
+    brussels = {(r["lat"], r["long"]) for r in rows if r["seat"] == f"{ID}place/brussels"}
+    assert brussels == {(50.85, 4.35)}
+    # North to south: Moscow first, Dallas last.
+    assert [r["lat"] for r in rows] == sorted((r["lat"] for r in rows), reverse=True)
+    assert (rows[0]["partner"], rows[-1]["partner"]) == (org("kaspersky"), org("att"))
+
+
 def check_chart_joining(rows: list[Row]) -> None:
     changes = [
         (r["date"], r["change"], r["partners"], r["datePrecision"], r["earliestDay"],
@@ -831,7 +887,9 @@ CHECKS: dict[str, Callable[[list[Row]], None]] = {
     "strategies.rq": check_strategies,
     "chart-partners-by-country.rq": check_chart_partners_by_country,
     "chart-joining-timeline.rq": check_chart_joining,
+    "chart-partner-seats-map.rq": check_chart_partner_seats_map,
     "source-line-of-microsoft-seat.rq": check_source_line_of_seat,
+    "post-holders.rq": check_post_holders,
 }
 
 

@@ -28,6 +28,7 @@ ID = Namespace("https://coedp.org/id/")
 # rdflib's closed XSD namespace warns when pytest probes module attributes.
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 SHAPE = Namespace("https://coedp.org/def/shapes/")
+GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 
 Break = Callable[[Graph, URIRef], Node | None]
 
@@ -771,11 +772,58 @@ CASES = [
         drop(ORG.subOrganizationOf),
         severity="Warning",
     ),
+    # --- posts and their holdings ----------------------------------------------
+    Case("post-without-role", "post-role", "post/secretary-general", drop(ORG.role)),
     Case(
-        "chairmanship-held-by-nobody",
-        "chairmanship-held-by",
-        "body/chairmanship-finland-2018-2019",
-        drop(COEDP.chairingState),
+        "post-held-by-a-place",
+        "post-held-by",
+        "post/chair-committee-of-ministers",
+        put(ORG.heldBy, ID["place/strasbourg"]),
+    ),
+    Case(
+        "holding-by-a-company",
+        "post-holding-member",
+        "membership/secretary-general-jagland",
+        put(ORG.member, ID["org/microsoft"]),
+    ),
+    Case(
+        "holding-of-no-post",
+        "post-holding-post",
+        "membership/cm-chair-finland-2018-2019",
+        drop(COEDP.post),
+    ),
+    Case(
+        "holding-without-role",
+        "post-holding-role",
+        "membership/cm-chair-hungary-2021",
+        drop(ORG.role),
+    ),
+    Case(
+        "holding-without-term",
+        "post-holding-period",
+        "membership/secretary-general-pejcinovic-buric",
+        drop(ORG.memberDuring),
+    ),
+    Case(
+        "chair-with-the-secretary-general-role",
+        "post-holding-matches-post",
+        "membership/cm-chair-germany-2020-2021",
+        put(ORG.role, ID["concept/coe-role/secretary-general"]),
+        path="org:role",
+        hops=2,
+    ),
+    Case(
+        "chairmanship-is-a-body",
+        "activity-chairmanship",
+        "activity/governing-the-game-changer-2019",
+        put(COEDP.chairmanship, ID["body/committee-of-ministers"]),
+    ),
+    Case(
+        "chairmanship-is-a-term-of-office",
+        "activity-chairmanship",
+        "activity/governing-the-game-changer-2019",
+        put(COEDP.chairmanship, ID["membership/secretary-general-jagland"]),
+        hops=2,
     ),
     Case("name-of-a-country", "name-use-of", NAMEUSE, put(COEDP.nameOf, ID["country/us"])),
     Case("name-use-without-name", "name-use-name", NAMEUSE, drop(COEDP.name)),
@@ -1180,6 +1228,25 @@ CASES = [
         put(SCHEMA.sameAs, URIRef("https://www.wikidata.org/wiki/Q183")),
     ),
     Case(
+        "latitude-out-of-range",
+        "latitude",
+        "place/strasbourg",
+        put(GEO.lat, Literal("148.5844", datatype=XSD.decimal)),
+    ),
+    Case("latitude-missing", "latitude", "place/madrid", drop(GEO.lat)),
+    Case(
+        "longitude-as-text",
+        "longitude",
+        "place/bonn",
+        put(GEO.long, plain("7.09972")),
+    ),
+    Case(
+        "longitude-twice",
+        "longitude",
+        "place/cupertino",
+        add(GEO.long, Literal("-122", datatype=XSD.decimal)),
+    ),
+    Case(
         "code-of-another-country",
         "country-code-matches-iri",
         "country/fr",
@@ -1211,7 +1278,7 @@ CASES = [
         "holds-an-organisation",
         "person-holds",
         "person/thorbjorn-jagland",
-        put(COEDP.holds, ID["org/coe"]),
+        put(ORG.holds, ID["org/coe"]),
     ),
     Case(
         "post-named-as-person",

@@ -100,9 +100,9 @@ def complete(tab, typed: str, label: str) -> None:
     item.click()
 
 
-def run_with_keys(tab) -> None:
+def run_with_keys(tab, done: re.Pattern[str] = re.compile(r"row|triple|not run")) -> None:
+    """Ctrl+Enter, then wait for the heading of the results (``done``: in the page's words)."""
     tab.keyboard.press("Control+Enter")
-    done = re.compile(r"row|triple|not run")
     tab.locator("section.live-results h2").filter(has_text=done).wait_for(timeout=30_000)
 
 
@@ -171,15 +171,53 @@ def test_ctrl_enter_runs_the_query_and_keeps_a_permalink(tab):
     set_query(tab, "SELECT ?p WHERE { ?p a coedp:DigitalPartner }")
     run_with_keys(tab)
     assert tab.locator("section.live-results h2").text_content().startswith("30 row(s)")
-    assert tab.locator("table.results-table a[href='/doc/id/org/microsoft']").count() == 1
+    # (/query is redirected to the page in the browser's language: English)
+    assert tab.locator("table.results-table a[href='/en/doc/id/org/microsoft']").count() == 1
     link = tab.locator("a.permalink")
     href = link.get_attribute("href")
-    assert href and href.startswith("/query?query=")
+    assert href and href.startswith("/en/query?query=")
     assert tab.url.endswith(href)
     tab.goto(href)  # the permalink opens the same query and runs it
     tab.locator(".pager .range").wait_for(timeout=30_000)
     assert tab.locator(".pager .range").text_content() == "1–30 of 30"
     assert "coedp:DigitalPartner" in editor(tab).text_content()
+
+
+LANGUAGE_QUERY = (
+    "SELECT ?partner ?kind WHERE { ?partner a coedp:DigitalPartner , ?kind .\n"
+    "  FILTER(?kind = coedp:DigitalPartner) } ORDER BY ?partner LIMIT 3"
+)
+
+
+def test_result_links_on_the_french_page_lead_to_french_pages(tab):
+    tab.goto("/fr/query")
+    set_query(tab, LANGUAGE_QUERY)
+    run_with_keys(tab, re.compile(r"ligne|triplet|pas été"))
+    assert tab.locator("section.live-results h2").text_content().startswith("3 ligne(s)")
+    hrefs = tab.eval_on_selector_all(
+        "table.results-table tbody a", "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert len(hrefs) == 6, hrefs
+    assert all(h.startswith(("/fr/doc/id/", "/fr/ontology#")) for h in hrefs), hrefs
+    assert "/fr/ontology#DigitalPartner" in hrefs
+    assert tab.locator("a.permalink").get_attribute("href").startswith("/fr/query?query=")
+    first = tab.locator("table.results-table tbody a[href^='/fr/doc/id/']").first
+    target = first.get_attribute("href")
+    first.click()
+    tab.wait_for_url(re.compile(re.escape(target) + "$"))
+    assert tab.locator("html").get_attribute("lang") == "fr"
+    assert tab.locator("h1").text_content().strip()
+
+
+def test_the_server_drawn_results_link_in_the_pages_language(http):
+    for lang in ("en", "fr"):
+        page = http.get(f"/{lang}/query", params={"query": LANGUAGE_QUERY})
+        assert page.status_code == 200
+        links = re.findall(r'<td><a href="([^"]+)"', page.text)
+        assert len(links) == 6, links
+        assert all(h.startswith((f"/{lang}/doc/id/", f"/{lang}/ontology#")) for h in links)
+        config = re.search(r'"pages":\s*"([^"]*)"', page.text)
+        assert config and config.group(1) == f"/{lang}"  # the editor's links follow it
 
 
 def test_a_syntax_error_is_marked_on_its_line(tab):
@@ -256,7 +294,7 @@ def test_the_chart_view_draws_a_bar_per_row(tab):
     assert bars.count() == rows > 5
     widths = [float(bars.nth(i).locator("rect").get_attribute("width")) for i in range(rows)]
     assert max(widths) == 100 and min(widths) > 0
-    assert bars.first.locator("a[href^='/doc/id/']").count() == 1  # each bar names its entity
+    assert bars.first.locator("a[href^='/en/doc/id/']").count() == 1  # its entity's page
     assert "view=chart" in tab.url
     tab.goto(tab.url)  # the permalink opens on the chart
     tab.locator("ol.bars li").first.wait_for(timeout=30_000)

@@ -15,7 +15,7 @@ The same input gives the same bytes, whatever ``PYTHONHASHSEED``:
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from coedp.namespaces import ONTOLOGY, iris_of, prefixes_for
+from coedp.server import formats
 from coedp.web.jsonld import Context, dumps, properties_of
 
 Triple = tuple[Node, Node, Node]
@@ -33,23 +34,34 @@ Quad = tuple[Node, Node, Node, URIRef]
 
 @dataclass(frozen=True)
 class DumpFormat:
-    """One file of dist/: its name, media type and whether it keeps named graphs."""
+    """One file of dist/: its stem, its syntax (of the format registry), whether it keeps
+    named graphs, and its title for people."""
 
-    filename: str
-    media_type: str
+    stem: str
+    format: formats.Format
     quads: bool
     title: str
 
+    @property
+    def filename(self) -> str:
+        """The file's name: the stem and the syntax's extension (``coedp.trig``)."""
+        return self.stem + self.format.extension
+
+    @property
+    def media_type(self) -> str:
+        """The syntax's media type (``application/trig``)."""
+        return self.format.media_type
+
 
 DUMPS: tuple[DumpFormat, ...] = (
-    DumpFormat("coedp.trig", "application/trig", True, "TriG, named graphs"),
-    DumpFormat("coedp.nq", "application/n-quads", True, "N-Quads, named graphs"),
-    DumpFormat("coedp.jsonld", "application/ld+json", True, "JSON-LD, named graphs"),
-    DumpFormat("coedp.ttl", "text/turtle", False, "Turtle, union of the named graphs"),
-    DumpFormat("coedp.nt", "application/n-triples", False, "N-Triples, union of the named graphs"),
-    DumpFormat("coedp.rdf", "application/rdf+xml", False, "RDF/XML, union of the named graphs"),
+    DumpFormat("coedp", formats.TRIG, True, "TriG, named graphs"),
+    DumpFormat("coedp", formats.NQUADS, True, "N-Quads, named graphs"),
+    DumpFormat("coedp", formats.JSONLD, True, "JSON-LD, named graphs"),
+    DumpFormat("coedp", formats.TURTLE, False, "Turtle, union of the named graphs"),
+    DumpFormat("coedp", formats.NTRIPLES, False, "N-Triples, union of the named graphs"),
+    DumpFormat("coedp", formats.RDFXML, False, "RDF/XML, union of the named graphs"),
 )
-SHAPES = DumpFormat("shapes.ttl", "text/turtle", False, "SHACL shapes, Turtle")
+SHAPES = DumpFormat("shapes", formats.TURTLE, False, "SHACL shapes, Turtle")
 VOID_FILE = "void.ttl"
 SUMS_FILE = "SHA256SUMS"
 
@@ -195,21 +207,21 @@ def jsonld(quads: list[Quad]) -> bytes:
     return dumps(context.compact_quads(_ox_quads(quads)))
 
 
+# The writer of each syntax: of the named graphs (quads), or of their union (triples).
+QUAD_WRITERS: dict[formats.Format, Callable[[list[Quad]], bytes]] = {
+    formats.TRIG: trig, formats.NQUADS: nquads, formats.JSONLD: jsonld,
+}
+TRIPLE_WRITERS: dict[formats.Format, Callable[[list[Triple]], bytes]] = {
+    formats.TURTLE: turtle, formats.NTRIPLES: ntriples, formats.RDFXML: rdfxml,
+}
+
+
 def serialise(fmt: DumpFormat, quads: list[Quad]) -> bytes:
     """The bytes of one dump of the dataset."""
-    if fmt.filename.endswith(".trig"):
-        return trig(quads)
-    if fmt.filename.endswith(".nq"):
-        return nquads(quads)
-    if fmt.filename.endswith(".jsonld"):
-        return jsonld(quads)
-    triples = union(quads)
-    if fmt.filename.endswith(".ttl"):
-        return turtle(triples)
-    if fmt.filename.endswith(".nt"):
-        return ntriples(triples)
-    if fmt.filename.endswith(".rdf"):
-        return rdfxml(triples)
+    if fmt.quads and fmt.format in QUAD_WRITERS:
+        return QUAD_WRITERS[fmt.format](quads)
+    if not fmt.quads and fmt.format in TRIPLE_WRITERS:
+        return TRIPLE_WRITERS[fmt.format](union(quads))
     raise ValueError(f"no writer for {fmt.filename}")
 
 

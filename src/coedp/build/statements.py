@@ -48,13 +48,16 @@ PROVENANCE_PREDICATES = frozenset(
     {COEDP.statedIn, COEDP.sourceLine, DCTERMS.source, COEDP.curatedBy}
 )
 # Links coedp adds itself (a web site, an item in another knowledge base, a related
-# page): the sources do not state them, so they never take the entity's source lines.
+# page, a place's coordinates): the sources do not state them, so they never take the
+# entity's source lines.
 CURATED_LINKS = frozenset(
     {
         URIRef("https://schema.org/url"),
         URIRef("https://schema.org/sameAs"),
         URIRef("http://www.w3.org/2002/07/owl#sameAs"),
         URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"),
+        URIRef("http://www.w3.org/2003/01/geo/wgs84_pos#lat"),
+        URIRef("http://www.w3.org/2003/01/geo/wgs84_pos#long"),
     }
 )
 

@@ -91,10 +91,7 @@ def create_app(
         settings=settings, backend=served, cache=cache,
         query_page=query_page or query_form_page, results_page=results_page,
     ))
-    # Read by the modules that do not take the dependencies yet (the pages, the metrics).
-    app.state.settings = settings
-    app.state.dataset = served.info
-    app.state.result_cache = cache
+    # The metrics' own parts (the pages and routes read ``deps.services``).
     app.state.metrics = metrics.Metrics(app)
     app.state.metrics_clients = _metrics_networks(settings.metrics_clients)
 

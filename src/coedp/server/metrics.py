@@ -27,6 +27,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from starlette.types import Scope
 
 from coedp.server import clients
+from coedp.server.deps import services
 
 prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]  # unannotated
 
@@ -113,13 +114,10 @@ class _StateCollector:
         pool = getattr(state, "pool", None)
         if pool is not None:
             yield from _pool_metrics(pool)
-        cache = getattr(state, "result_cache", None)
-        if cache is not None:
-            yield _counter("coedp_result_cache_hits", "Queries answered from the cache", cache.hits)
-            yield _counter(
-                "coedp_result_cache_misses", "Queries not found in the cache", cache.misses
-            )
-            yield _gauge("coedp_result_cache_bytes", "Bytes of results in the cache", cache.bytes)
+        cache = services(self.app).cache
+        yield _counter("coedp_result_cache_hits", "Queries answered from the cache", cache.hits)
+        yield _counter("coedp_result_cache_misses", "Queries not found in the cache", cache.misses)
+        yield _gauge("coedp_result_cache_bytes", "Bytes of results in the cache", cache.bytes)
         stats = getattr(state, "connection_stats", None)
         if stats is not None:
             yield _gauge("coedp_connections_open", "Open client connections", stats.open)

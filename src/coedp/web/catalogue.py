@@ -9,15 +9,16 @@ another query, and the search index is built from the same answer.
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 
+from coedp.server.deps import services
 from coedp.web import data
-from coedp.web.i18n import pick
+from coedp.web.i18n import pick, term_name
+from coedp.web.state import site
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -39,57 +40,6 @@ LABEL = RDFS + "label"
 PREF = SKOS + "prefLabel"
 ALT = SKOS + "altLabel"
 HIDDEN = SKOS + "hiddenLabel"
-
-# Names of the terms the ontology does not declare (RDF, RDFS and OWL themselves, which an
-# OWL 2 DL ontology may not declare, and the dataset description's VoID, DCAT and SPARQL
-# service terms): (English, French). Reused terms the ontology declares are named in RDF
-# (ontology/reused-labels.ttl), like coedp's own.
-EXTERNAL: dict[str, tuple[str, str]] = {
-    TYPE: ("kind", "type"),
-    LABEL: ("name", "nom"),
-    RDFS + "comment": ("comment", "commentaire"),
-    RDFS + "seeAlso": ("see also", "voir aussi"),
-    RDFS + "subClassOf": ("sub-class of", "sous-classe de"),
-    RDFS + "subPropertyOf": ("sub-property of", "sous-propriété de"),
-    RDFS + "domain": ("domain", "domaine"),
-    RDFS + "range": ("range", "co-domaine"),
-    RDFS + "isDefinedBy": ("defined by", "défini par"),
-    OWL + "sameAs": ("same as", "identique à"),
-    OWL + "inverseOf": ("inverse of", "inverse de"),
-    OWL + "versionInfo": ("version", "version"),
-    OWL + "versionIRI": ("version IRI", "IRI de version"),
-    OWL + "Class": ("Class", "Classe"),
-    OWL + "ObjectProperty": ("Object property", "Propriété d'objet"),
-    OWL + "DatatypeProperty": ("Datatype property", "Propriété de données"),
-    OWL + "Ontology": ("Ontology", "Ontologie"),
-    DCT + "hasPart": ("has part", "a pour partie"),
-    DCT + "modified": ("modified", "modifié le"),
-    SCHEMA + "name": ("name", "nom"),
-    FOAF + "homepage": ("home page", "page d'accueil"),
-    FOAF + "page": ("page", "page"),
-    VOID + "triples": ("triples", "triplets"),
-    VOID + "entities": ("entities", "entités"),
-    VOID + "subset": ("subset", "sous-ensemble"),
-    VOID + "sparqlEndpoint": ("SPARQL endpoint", "point d'accès SPARQL"),
-    VOID + "dataDump": ("data dump", "fichier de données"),
-    VOID + "uriSpace": ("IRI space", "espace d'IRI"),
-    VOID + "class": ("class", "classe"),
-    VOID + "property": ("property", "propriété"),
-    VOID + "classPartition": ("class partition", "partition par classe"),
-    VOID + "propertyPartition": ("property partition", "partition par propriété"),
-    VOID + "Dataset": ("Dataset (VoID)", "Jeu de données (VoID)"),
-    DCAT + "Dataset": ("Dataset", "Jeu de données"),
-    DCAT + "Distribution": ("Distribution", "Distribution"),
-    DCAT + "distribution": ("distribution", "distribution"),
-    DCAT + "downloadURL": ("download", "téléchargement"),
-    DCAT + "mediaType": ("media type", "type de média"),
-    DCAT + "byteSize": ("size in bytes", "taille en octets"),
-    SD + "name": ("graph name", "nom du graphe"),
-    SPDX + "checksum": ("checksum", "somme de contrôle"),
-    SPDX + "checksumValue": ("checksum value", "valeur"),
-    SPDX + "algorithm": ("algorithm", "algorithme"),
-}
-
 
 @dataclass
 class Term:
@@ -133,9 +83,9 @@ class Catalogue:
         term = self.terms.get(iri)
         if term and term.labels:
             return pick(term.labels, lang)
-        if iri in EXTERNAL:
-            return EXTERNAL[iri][1 if lang == "fr" else 0]
-        return short(iri)
+        # Terms the ontology does not declare (rdf:type, void:triples...) are named in the
+        # message catalogue.
+        return term_name(iri, lang) or short(iri)
 
     def has_label(self, iri: str) -> bool:
         """Whether the dataset names ``iri`` (an entity or term it describes)."""
@@ -257,14 +207,13 @@ def _ancestors(terms: dict[str, Term]) -> dict[str, set[str]]:
 
 async def get(app: FastAPI) -> Catalogue:
     """The catalogue of ``app``'s dataset, built on first use (once, under a lock)."""
-    cached: Catalogue | None = getattr(app.state, "web_catalogue", None)
-    if cached is not None:
-        return cached
-    lock: asyncio.Lock = app.state.web_lock
-    async with lock:
-        cached = getattr(app.state, "web_catalogue", None)
+    state = site(app)
+    if state.catalogue is not None:
+        return state.catalogue
+    async with state.lock:
+        cached = state.catalogue
         if cached is None:
-            base = app.state.settings.base_iri
+            base = services(app).settings.base_iri
             label_rows = await data.select(app, CATALOGUE_QUERY)
             vocab_rows = await data.select(
                 app,
@@ -276,6 +225,5 @@ async def get(app: FastAPI) -> Catalogue:
                     owl=OWL,
                 ),
             )
-            cached = build(label_rows, vocab_rows)
-            app.state.web_catalogue = cached
+            cached = state.catalogue = build(label_rows, vocab_rows)
     return cached

@@ -8,7 +8,8 @@ SVG rectangles sized in a 0-100 viewBox (presentation attributes, so the
 page's ``style-src 'self'`` holds), the figure written beside each bar. Every
 category is drawn; a row counts the items that lack the value. The timeline
 is SVG (``role="img"``, ``<title>``, ``<desc>``) in a box that scrolls
-sideways rather than shrinking its text. The page puts the figures in a table
+sideways rather than shrinking its text; so is the map of the partners' seats
+(:mod:`coedp.web.seatmap`). The page puts the figures in a table
 beside each chart and the query's counting rule under it. Series colours
 keep a 3:1 contrast with white (WCAG 1.4.11).
 """
@@ -38,10 +39,10 @@ class ChartSpec:
 
     key: str
     query: str
-    title: tuple[str, str]  # (English, French)
+    title: str  # message id
     label_var: str
     series: tuple[tuple[str, str], ...]  # (variable, i18n key of its name)
-    shape: str = "bars"  # bars | stacked | timeline
+    shape: str = "bars"  # bars | stacked | timeline | map (coedp.web.seatmap)
     axis: str = "chart.activities"
     unknown_href: str | None = None  # the list behind the row of items lacking the value
 
@@ -50,16 +51,25 @@ HOME_CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "partners-by-country",
         "chart-partners-by-country",
-        ("Partners by country of seat", "Partenaires par pays du siège"),
+        "chart.title.partners-by-country",
         "country",
         (("partners", "chart.partners"),),
         axis="chart.partners",
         unknown_href="/partners",
     ),
     ChartSpec(
+        "seats",
+        "chart-partner-seats-map",
+        "chart.title.seats",
+        "partner",
+        (("lat", "chart.latitude"), ("long", "chart.longitude")),
+        shape="map",
+        axis="chart.partners",
+    ),
+    ChartSpec(
         "partners-by-kind",
         "partner-kinds-stated-and-counted",
-        ("Partners by kind: stated and counted", "Partenaires par type : annoncés et comptés"),
+        "chart.title.partners-by-kind",
         "kind",
         (("statedCount", "chart.stated"), ("counted", "chart.counted")),
         axis="chart.partners",
@@ -67,7 +77,7 @@ HOME_CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "joining",
         "chart-joining-timeline",
-        ("Joining and leaving the partnership", "Arrivées et départs du partenariat"),
+        "chart.title.joining",
         "date",
         (("partners", "chart.partners"),),
         shape="timeline",
@@ -76,10 +86,7 @@ HOME_CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "cohorts",
         "cohorts-stated-and-counted",
-        (
-            "Cohorts of partners: stated and counted",
-            "Vagues de partenaires : annoncées et comptées",
-        ),
+        "chart.title.cohorts",
         "cohort",
         (("statedCount", "chart.stated"), ("memberships", "chart.counted")),
         axis="chart.partners",
@@ -87,21 +94,21 @@ HOME_CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "activities-per-body",
         "activities-per-body",
-        ("Work-plan activities per body", "Activités du plan de travail par organe"),
+        "chart.title.activities-per-body",
         "body",
         (("activities", "chart.activities"),),
     ),
     ChartSpec(
         "activities-per-year",
         "activities-per-year",
-        ("Work-plan activities per year", "Activités du plan de travail par année"),
+        "chart.title.activities-per-year",
         "year",
         (("activities", "chart.activities"),),
     ),
     ChartSpec(
         "engagement",
         "partner-engagement-2018-2021",
-        ("Partners Engagement Rate (2018-2021)", "Taux d'engagement des partenaires (2018-2021)"),
+        "chart.title.engagement",
         "partner",
         (("confirmed", "chart.confirmed"), ("expected", "chart.expected")),
         shape="stacked",
@@ -109,10 +116,7 @@ HOME_CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "domains",
         "activity-domains-with-partners",
-        (
-            "Domain of activities with Partners (2018-2021)",
-            "Domaines des activités avec les partenaires (2018-2021)",
-        ),
+        "chart.title.domains",
         "domain",
         (("activities", "chart.activities"),),
     ),
@@ -146,6 +150,7 @@ class Chart:
     question: str = ""
     question_lang: str = "en"
     series_names: list[str] = field(default_factory=list)
+    extra_name: str = ""  # the heading of the table's column of ``Point.extra``
 
 
 def _number(row: data.Row, var: str) -> float:
@@ -166,7 +171,12 @@ async def compute(
     link: Callable[[str], str | None] = lambda iri: None,
 ) -> Chart:
     """Run the chart's query and draw it; a failure becomes a message, not an error page."""
-    title = spec.title[1 if lang == "fr" else 0]
+    if spec.shape == "map":
+        # The map reads its rows and draws them in its own module, which builds on this one.
+        from coedp.web import seatmap
+
+        return await seatmap.compute(app, spec, cat, lang, link)
+    title = t(spec.title, lang)
     chart = Chart(spec, title, series_names=[t(k, lang) for _, k in spec.series])
     stored = data.load_query(spec.query)
     if stored is None:

@@ -20,8 +20,10 @@ import json
 from fastapi import FastAPI
 
 from coedp.namespaces import PREFIXES
-from coedp.web import catalogue
-from coedp.web.catalogue import EXTERNAL, Catalogue
+from coedp.server.deps import services
+from coedp.web import catalogue, i18n
+from coedp.web.catalogue import Catalogue
+from coedp.web.state import site
 
 Entry = tuple[str, str, str, str]
 
@@ -33,11 +35,11 @@ def build(cat: Catalogue, base: str) -> dict[str, object]:
         kind = "c" if term.is_class else "p" if term.is_property else ""
         if kind:
             entries[iri] = (iri, kind, term.labels.get("en", ""), term.labels.get("fr", ""))
-    for iri, (en, fr) in EXTERNAL.items():
+    for iri, names in i18n.loaded().terms.items():  # named in the message catalogue
         if iri not in entries:
             local = iri[max(iri.rfind("#"), iri.rfind("/")) + 1 :]
             kind = "p" if local[:1].islower() else "c"  # RDF's naming convention
-            entries[iri] = (iri, kind, en, fr)
+            entries[iri] = (iri, kind, names["en"], names["fr"])
     minted = base + "id/"
     for iri, labels in cat.labels.items():
         if iri in entries or not iri.startswith(minted):
@@ -49,10 +51,11 @@ def build(cat: Catalogue, base: str) -> dict[str, object]:
 
 async def document(app: FastAPI) -> bytes:
     """The vocabulary as JSON bytes, built on first use and kept."""
-    cached: bytes | None = getattr(app.state, "editor_completions", None)
+    state = site(app)
+    cached = state.completions
     if cached is None:
         cat = await catalogue.get(app)
-        doc = build(cat, app.state.settings.base_iri)
+        doc = build(cat, services(app).settings.base_iri)
         cached = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        app.state.editor_completions = cached
+        state.completions = cached
     return cached

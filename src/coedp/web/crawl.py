@@ -28,9 +28,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coedp import release
 from coedp.server import caching
+from coedp.server.deps import services
 from coedp.web import catalogue, i18n, langs
 from coedp.web.data import DataError
 from coedp.web.iris import IriMap
+from coedp.web.state import SiteDep
 
 router = APIRouter(include_in_schema=False)
 STATIC_PAGES = ("/", "/ontology", "/downloads", "/query")
@@ -68,18 +70,19 @@ def sitemap_xml(base: str, paths: list[str]) -> bytes:
 async def entity_documents(request: Request) -> list[str]:
     """The page path of every entity and named graph the catalogue knows (``/doc/id/...``)."""
     cat = await catalogue.get(request.app)
-    iris = IriMap(request.app.state.settings.base_iri)
+    parts = services(request.app)
+    iris = IriMap(parts.settings.base_iri)
     found = set()
-    for iri in set(cat.types) | set(cat.labels) | set(request.app.state.dataset.graph_names):
+    for iri in set(cat.types) | set(cat.labels) | set(parts.backend.info.graph_names):
         if iris.is_local(iri) and iris.relative(iri).startswith(("id/", "graph/")):
             found.add(iris.doc_path(iri))
     return sorted(found)
 
 
 @router.api_route("/sitemap.xml", methods=["GET", "HEAD"])
-async def sitemap(request: Request) -> Response:
+async def sitemap(request: Request, state: SiteDep) -> Response:
     """Every page in both languages (built once: the dataset never changes while served)."""
-    body: bytes | None = getattr(request.app.state, "web_sitemap", None)
+    body = state.sitemap
     if body is None:
         try:
             docs = await entity_documents(request)
@@ -88,15 +91,15 @@ async def sitemap(request: Request) -> Response:
         from coedp.web.pages import INDEXES
 
         paths = page_paths([f"/{ix.slug}" for ix in INDEXES], docs)
-        body = sitemap_xml(request.app.state.settings.base_iri, paths)
-        request.app.state.web_sitemap = body
+        body = sitemap_xml(services(request.app).settings.base_iri, paths)
+        state.sitemap = body
     return Response(body, media_type="application/xml")
 
 
 @router.api_route("/robots.txt", methods=["GET", "HEAD"])
 async def robots(request: Request) -> Response:
     """Crawl the pages, not the query services; the sitemap's address."""
-    base = request.app.state.settings.base_iri.rstrip("/")
+    base = services(request.app).settings.base_iri.rstrip("/")
     lines = [
         "User-agent: *",
         "Disallow: /sparql",
@@ -145,7 +148,7 @@ class ValidatorMiddleware:
         if not validated:
             await self.app(scope, receive, send)
             return
-        dataset = scope["app"].state.dataset
+        dataset = services(scope["app"]).backend.info
         state: dict[str, bool] = {"skip_body": False}
 
         async def wrapped(message: Message) -> None:

@@ -13,26 +13,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from coedp.web.i18n import LANGS, t
+
 PRECISION = "https://coedp.org/id/concept/precision/"
 DAY, MONTH, SEASON, YEAR = (PRECISION + p for p in ("day", "month", "season", "year"))
 
-MONTHS = {
-    "en": (
-        "January", "February", "March", "April", "May", "June", "July", "August",
-        "September", "October", "November", "December",
-    ),
-    "fr": (
-        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-        "septembre", "octobre", "novembre", "décembre",
-    ),
-}
-# Meteorological seasons (spring from March, summer from June...), as the bounds of a
-# stated season were set.
-SEASONS = {
-    "en": ("winter", "spring", "summer", "autumn"),
-    "fr": ("hiver", "printemps", "été", "automne"),
-}
-DASH = {"en": "–", "fr": "-"}
+# Month and season names, the dash between bounds and the first of a month are in the
+# message catalogue ("date.month.1"...). Seasons are meteorological (spring from March,
+# summer from June...), as the bounds of a stated season were set.
+SEASONS = ("winter", "spring", "summer", "autumn")
 
 
 def _parse(text: str) -> date | None:
@@ -43,18 +32,18 @@ def _parse(text: str) -> date | None:
 
 
 def _day(d: date, lang: str, with_year: bool = True) -> str:
-    month = MONTHS[lang][d.month - 1]
-    day = "1er" if lang == "fr" and d.day == 1 else str(d.day)
+    month = t(f"date.month.{d.month}", lang)
+    day = t("date.first-day", lang) if d.day == 1 else str(d.day)
     return f"{day} {month} {d.year}" if with_year else f"{day} {month}"
 
 
 def _month(d: date, lang: str, with_year: bool = True) -> str:
-    name = MONTHS[lang][d.month - 1]
+    name = t(f"date.month.{d.month}", lang)
     return f"{name} {d.year}" if with_year else name
 
 
 def _season(d: date, lang: str) -> str:
-    return SEASONS[lang][(d.month % 12) // 3]
+    return t("date.season." + SEASONS[(d.month % 12) // 3], lang)
 
 
 def display(start: str, end: str, precision: str, lang: str) -> str:
@@ -64,12 +53,12 @@ def display(start: str, end: str, precision: str, lang: str) -> str:
     ``precision`` is a concept of the date-precision scheme (or empty, read as
     a day). Returns "" when ``start`` is not a date.
     """
-    lang = lang if lang in MONTHS else "en"
+    lang = lang if lang in LANGS else "en"
     first = _parse(start)
     if first is None:
         return ""
     last = _parse(end) or first
-    dash = DASH[lang]
+    dash = t("date.dash", lang)
     if precision == YEAR:
         return str(first.year) if first.year == last.year else f"{first.year}{dash}{last.year}"
     if precision == SEASON:
@@ -96,11 +85,11 @@ def display(start: str, end: str, precision: str, lang: str) -> str:
 def display_lexical(text: str, lang: str) -> str:
     """An xsd:date, xsd:gYearMonth or xsd:gYear value written in ``lang`` at its own
     precision ("2021" stays a year, "2020-04" is April 2020); "" for anything else."""
-    lang = lang if lang in MONTHS else "en"
+    lang = lang if lang in LANGS else "en"
     if len(text) == 4 and text.isdigit():
         return text
     if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
         month = int(text[5:])
-        return f"{MONTHS[lang][month - 1]} {text[:4]}" if 1 <= month <= 12 else ""
+        return f"{t(f'date.month.{month}', lang)} {text[:4]}" if 1 <= month <= 12 else ""
     day = _parse(text)
     return _day(day, lang) if day and len(text) == 10 else ""

@@ -12,7 +12,13 @@ The description of ``<S>`` (its RDF document, and the data of its page) is:
 * the incoming links ``?s ?p <S>``, at most ``PAGE_SIZE`` per page, ordered
   by property then subject; ``?page=N`` gives the next ones and the answer
   carries ``Link: <...?page=N+1>; rel="next"`` while there are more (a
-  country or a class has many).
+  country or a class has many);
+* for an RDF document (first page), the ``rdf:Statement`` nodes of the
+  asserted facts with ``<S>`` as subject or object, whole, and the source
+  lines they cite (``<section#L169> dct:isPartOf section ; coedp:sourceLine
+  169``), each with the named graph that holds it (the asserted graph): a
+  client that fetches ``/doc/id/org/microsoft`` reads which line states the
+  seat.
 """
 
 from __future__ import annotations
@@ -55,6 +61,9 @@ HOP_PROPERTIES = (
     COEDP + "dateText",
     COEDP + "datePrecision",
     COEDP + "organisedBy",
+    COEDP + "chairmanship",
+    COEDP + "post",
+    "http://www.w3.org/ns/org#member",
     COEDP + "firstLine",
     COEDP + "lastLine",
     COEDP + "fileName",
@@ -70,10 +79,14 @@ HOP = (
     "SELECT DISTINCT ?s ?p ?o WHERE {{ {{ {s} ?q ?s }} UNION {{ ?s ?q {s} }} "
     "VALUES ?p {{ {props} }} ?s ?p ?o }}"
 )
+# The entity's memberships, its own period, and the holdings of a post (the post's
+# or, for the organisation of the post, every holding in it), with their instants.
 MEMBERSHIPS = """PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX time: <http://www.w3.org/2006/time#>
 SELECT ?s ?p ?o WHERE {{
   {{ ?s org:member {s} }} UNION {{ {s} org:memberDuring ?x BIND({s} AS ?s) }}
+  UNION {{ ?s <""" + COEDP + """post> {s} }}
+  UNION {{ ?s <""" + COEDP + """post> ?post ; org:organization {s} }}
   ?s org:memberDuring ?period . ?period ?p ?instant .
   ?instant time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear ?o }}"""
 # The source of each of the entity's statements (rdf:Statement nodes the build
@@ -83,6 +96,19 @@ PREFIX dct: <http://purl.org/dc/terms/>
 SELECT ?p ?o ?where ?section ?line WHERE {{
   ?st rdf:subject {s} ; rdf:predicate ?p ; rdf:object ?o ; dct:source ?where .
   OPTIONAL {{ ?where dct:isPartOf ?section ; <""" + COEDP + """sourceLine> ?line }} }}"""
+# The statement nodes of the facts about the entity, and the source lines they cite,
+# each with its graph (the build writes them in the asserted graph).
+STATEMENT_NODES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{
+  {{ ?s rdf:subject {s} }} UNION {{ ?s rdf:object {s} }}
+  ?s a rdf:Statement ; ?p ?o }} }}"""
+STATEMENT_LINES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX dct: <http://purl.org/dc/terms/>
+SELECT DISTINCT ?g ?s ?p ?o WHERE {{
+  {{ ?st rdf:subject {s} }} UNION {{ ?st rdf:object {s} }}
+  ?st a rdf:Statement ; dct:source ?s .
+  GRAPH ?g {{ ?s <""" + COEDP + """sourceLine> ?line ; ?p ?o }}
+  VALUES ?p {{ dct:isPartOf <""" + COEDP + """sourceLine> }} }}"""
 # For an organiser: who took part in the activities it ran (third hop).
 ORGANISED_PARTICIPANTS = """PREFIX coedp: <https://coedp.org/def/>
 SELECT DISTINCT ?activity ?participant WHERE {{
@@ -90,6 +116,11 @@ SELECT DISTINCT ?activity ?participant WHERE {{
   ?part coedp:activity ?activity ; coedp:participant ?participant }}"""
 ORGANISED_BY = COEDP + "organisedBy"
 ORG_MEMBER = "http://www.w3.org/ns/org#member"
+# Incoming links that make the entity's page show periods: a member's memberships,
+# a post's holdings, the holdings of the posts of an organisation.
+PERIOD_LINKS = frozenset({ORG_MEMBER, COEDP + "post", "http://www.w3.org/ns/org#organization"})
+RDF_SUBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"
+RDF_OBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#object"
 ORG_DURING = "http://www.w3.org/ns/org#memberDuring"
 
 
@@ -112,6 +143,9 @@ class Description:
     sources: dict[tuple[str, str], list[tuple[str, str, str]]] = field(default_factory=dict)
     # (activity, participant) of the activities the entity organised.
     organised_participants: list[tuple[str, str]] = field(default_factory=list)
+    # For documents only: (graph, subject, predicate, object) of the statement nodes of
+    # the facts about the entity and of the source lines they cite.
+    statements: list[tuple[Term, Term, Term, Term]] = field(default_factory=list)
 
     @property
     def exists(self) -> bool:
@@ -153,7 +187,9 @@ async def describe(app: FastAPI, iri: str, page: int = 1, detail: bool = False) 
     """The description of ``iri``, incoming links of page ``page`` (from 1).
 
     With ``detail`` (for a page) it also holds what the page shows of the
-    neighbours (``HOP_PROPERTIES``) and the dates of memberships.
+    neighbours (``HOP_PROPERTIES``) and the dates of memberships; without it
+    (for an RDF document), on the first page, the statement nodes of the facts
+    about ``iri`` and their source lines.
     """
     s = sparql_iri(iri)
     queries = [
@@ -164,6 +200,8 @@ async def describe(app: FastAPI, iri: str, page: int = 1, detail: bool = False) 
     if detail:
         queries.append(HOP.format(s=s, props=" ".join(f"<{p}>" for p in HOP_PROPERTIES)))
         queries.append(SOURCES.format(s=s))
+    elif page == 1:
+        queries += [STATEMENT_NODES.format(s=s), STATEMENT_LINES.format(s=s)]
     answers = await asyncio.gather(*(data.select(app, q) for q in queries))
     desc = Description(iri, page=page)
     desc.out = sorted((r["p"], r["o"]) for r in answers[0])
@@ -174,6 +212,8 @@ async def describe(app: FastAPI, iri: str, page: int = 1, detail: bool = False) 
         desc.has_next = True
     desc.via = sorted((r["s"], r["p"], r["o"]) for r in answers[2])
     if not detail:
+        if page == 1:
+            desc.statements = _statements(iri, desc.incoming, answers[3], answers[4])
         return desc
     for row in answers[3]:
         node = desc.hop.setdefault(row["s"].value, {})
@@ -188,7 +228,7 @@ async def describe(app: FastAPI, iri: str, page: int = 1, detail: bool = False) 
         )
     for places in desc.sources.values():
         places.sort()
-    if desc.values(ORG_DURING) or any(p.value == ORG_MEMBER for _, p in desc.incoming):
+    if desc.values(ORG_DURING) or any(p.value in PERIOD_LINKS for _, p in desc.incoming):
         periods: dict[str, dict[str, str]] = {}
         for row in await data.select(app, MEMBERSHIPS.format(s=s)):
             end = "end" if row["p"].value.endswith("hasEnd") else "start"
@@ -204,6 +244,26 @@ async def describe(app: FastAPI, iri: str, page: int = 1, detail: bool = False) 
     return desc
 
 
+def _statements(
+    iri: str, incoming: list[tuple[Term, Term]], nodes: list[data.Row], lines: list[data.Row]
+) -> list[tuple[Term, Term, Term, Term]]:
+    """The statement nodes a document about ``iri`` carries, with their source lines.
+
+    Every statement whose subject is ``iri``; one whose object is ``iri`` only when
+    its ``rdf:object`` link is among the incoming links of this page, and no triple
+    pointing at ``iri`` that is not on the page: incoming links stay paged.
+    """
+    on_page = {(s.value, p.value) for s, p in incoming}
+    kept = {r["s"].value for r in nodes
+            if (r["p"].value == RDF_SUBJECT and r["o"].value == iri)
+            or (r["p"].value == RDF_OBJECT and (r["s"].value, RDF_OBJECT) in on_page)}
+    found = {(r["g"], r["s"], r["p"], r["o"]) for r in nodes
+             if r["s"].value in kept
+             and (r["o"].value != iri or (r["s"].value, r["p"].value) in on_page)}
+    found |= {(r["g"], r["s"], r["p"], r["o"]) for r in lines}
+    return sorted(found)
+
+
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
@@ -214,6 +274,7 @@ def triples(desc: Description, cat: Catalogue) -> list[ox.Triple]:
     statements = [(subject, p.to_ox(), o.to_ox()) for p, o in desc.out]
     statements += [(s.to_ox(), p.to_ox(), subject) for s, p in desc.incoming]
     statements += [(s.to_ox(), p.to_ox(), o.to_ox()) for s, p, o in desc.via]
+    statements += [(s.to_ox(), p.to_ox(), o.to_ox()) for _, s, p, o in desc.statements]
     # SPARQL answers give IRIs or blank nodes as subjects and IRIs as predicates.
     out = [ox.Triple(s, p, o) for s, p, o in statements
            if not isinstance(s, ox.Literal) and isinstance(p, ox.NamedNode)]

@@ -30,6 +30,7 @@ from coedp.web import catalogue, describe, i18n, releases, render
 from coedp.web.data import DataError
 from coedp.web.entity import Builder
 from coedp.web.iris import IriMap
+from coedp.web.state import site
 
 router = APIRouter(include_in_schema=False)
 
@@ -122,10 +123,7 @@ def human_size(size: int) -> str:
 
 def dump_cache(app: FastAPI) -> dict[str, Dump]:
     """The app's memo of the dumps already hashed (they never change while served)."""
-    cache: dict[str, Dump] | None = getattr(app.state, "web_dump_cache", None)
-    if cache is None:
-        cache = app.state.web_dump_cache = {}
-    return cache
+    return site(app).dumps
 
 
 @router.api_route("/download/{name}", methods=["GET", "HEAD"])

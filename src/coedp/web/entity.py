@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from coedp.namespaces import COEDP
 from coedp.web import catalogue as c
-from coedp.web import dates
+from coedp.web import dates, i18n
 from coedp.web.catalogue import Catalogue
 from coedp.web.data import Term
 from coedp.web.describe import Description
@@ -29,6 +29,12 @@ from coedp.web.iris import IriMap
 D = str(COEDP)
 # node -> property -> values: what a page knows of the entity's neighbours.
 Hop = dict[str, dict[str, list[Term]]]
+
+
+def _is_member(hop: Hop, membership: str, iri: str) -> bool:
+    """Whether ``iri`` is the member of ``membership`` (true where the hop does not say)."""
+    members = hop.get(membership, {}).get(c.ORG + "member")
+    return not members or any(m.value == iri for m in members)
 
 
 def _d(name: str) -> str:
@@ -82,13 +88,11 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             _d("memberCount"),
             _d("countryCount"),
             _d("figureQualifier"),
-            _d("chairingState"),
             _d("inCountry"),
             c.ORG + "subOrganizationOf",
             c.ORG + "unitOf",
             c.ORG + "hasSubOrganization",
             c.ORG + "hasUnit",
-            _d("holds"),
             c.ORG + "holds",
             c.ORG + "memberOf",
             c.ORG + "hasMember",
@@ -102,6 +106,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             c.ORG + "member",
             c.ORG + "organization",
             c.ORG + "role",
+            _d("post"),
             c.ORG + "memberDuring",
             _d("cohort"),
             _d("membershipStatus"),
@@ -141,6 +146,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             _d("capacity"),
             _d("onBehalfOf"),
             _d("organisedBy"),
+            _d("chairmanship"),
             _d("category"),
             _d("domain"),
             _d("concerns"),
@@ -240,92 +246,6 @@ HIDDEN_IN = {
     c.RDF + "object",
 }
 
-# Headings of incoming links, by property: (English, French).
-INCOMING: dict[str, tuple[str, str]] = {
-    _d("seatCountry"): (
-        "Organisations seated in this country",
-        "Organisations dont le siège est dans ce pays",
-    ),
-    _d("countryOfOrigin"): (
-        "Organisations from this country",
-        "Organisations originaires de ce pays",
-    ),
-    _d("seat"): ("Organisations seated here", "Organisations qui y ont leur siège"),
-    _d("office"): ("Organisations with an office here", "Organisations qui y ont un bureau"),
-    _d("inCountry"): ("Places in this country", "Lieux de ce pays"),
-    _d("organisedBy"): ("Activities it organised", "Activités qu'il a organisées"),
-    c.ORG + "member": ("Its memberships", "Ses adhésions"),
-    c.ORG + "organization": ("Memberships of this organisation", "Adhésions à cette organisation"),
-    _d("statedIn"): ("Facts stated in this section", "Faits énoncés dans cette section"),
-    c.DCT + "isPartOf": ("Its parts", "Ses parties"),
-    _d("curatedBy"): ("Facts curated by this rule", "Faits établis par cette règle"),
-    _d("listItem"): ("Lists that name it", "Listes qui le nomment"),
-    _d("counts"): ("Stated figures about it", "Chiffres annoncés à son sujet"),
-    _d("concerns"): ("Activities about it", "Activités qui le concernent"),
-    _d("location"): ("Activities held here", "Activités tenues ici"),
-    _d("domain"): ("Activities in this domain", "Activités de ce domaine"),
-    _d("category"): ("Activities in this category", "Activités de cette catégorie"),
-    _d("theme"): ("Events on this theme", "Événements sur ce thème"),
-    _d("role"): ("Participations in this role", "Participations dans ce rôle"),
-    _d("status"): ("Participations with this status", "Participations ayant ce statut"),
-    _d("cohort"): ("Memberships of this cohort", "Adhésions de cette vague"),
-    _d("membershipStatus"): ("Memberships with this status", "Adhésions ayant ce statut"),
-    _d("datePrecision"): ("Dates with this precision", "Dates de cette précision"),
-    c.SKOS + "inScheme": ("Concepts of this scheme", "Concepts de ce schéma"),
-    c.SKOS + "topConceptOf": ("Top concepts of this scheme", "Concepts de tête de ce schéma"),
-    c.TYPE: ("Instances of this class", "Instances de cette classe"),
-    _d("signatory"): ("Exchanges of letters it signed", "Échanges de lettres qu'il a signés"),
-    _d("joinedBy"): ("Memberships it created", "Adhésions qu'il a créées"),
-    _d("endedBy"): ("Memberships it ended", "Adhésions qu'il a terminées"),
-    _d("endedBecauseOf"): (
-        "Memberships that ended because of it",
-        "Adhésions terminées en raison de celui-ci",
-    ),
-    _d("suspendedBy"): ("Memberships it suspended", "Adhésions qu'il a suspendues"),
-    _d("tcInfIntroduction"): (
-        "Memberships prepared at this meeting",
-        "Adhésions préparées à cette réunion",
-    ),
-    _d("citedInstrument"): ("Citations of it", "Ses citations"),
-    _d("cites"): ("Documents that cite it", "Documents qui le citent"),
-    _d("citedIn"): ("Citations in this document", "Citations dans ce document"),
-    _d("treaty"): ("States' status under this treaty", "Situation des États envers ce traité"),
-    _d("state"): ("Its status under treaties", "Sa situation envers des traités"),
-    _d("onBehalfOf"): ("Participations on its behalf", "Participations en son nom"),
-    _d("partOfSeries"): ("Editions of this series", "Éditions de cette série"),
-    _d("partOf"): ("Activities within it", "Activités en son sein"),
-    _d("chairingState"): ("Chairmanships it held", "Présidences qu'il a exercées"),
-    c.ORG + "subOrganizationOf": ("Its units and sub-bodies", "Ses unités et sous-organes"),
-    c.ORG + "unitOf": ("Its units", "Ses unités"),
-    c.ORG + "hasSubOrganization": ("Bodies it is part of", "Entités dont il fait partie"),
-    c.ORG + "hasUnit": ("Bodies it is a unit of", "Entités dont il est une unité"),
-    c.ORG + "hasMember": ("Organisations it is a member of", "Organisations dont il est membre"),
-    _d("madeWith"): ("Instruments made with it", "Instruments élaborés avec lui"),
-    _d("adoptedBy"): ("Instruments it adopted", "Instruments qu'il a adoptés"),
-    _d("supplements"): ("Instruments that supplement it", "Instruments qui le complètent"),
-    _d("supersedes"): ("Instruments that supersede it", "Instruments qui le remplacent"),
-    c.RDFS + "isDefinedBy": ("Terms it defines", "Termes qu'elle définit"),
-    c.DCT + "publisher": ("Documents it published", "Documents qu'il a publiés"),
-    c.DCT + "creator": ("What it created", "Ce qu'il a créé"),
-    _d("nameOf"): ("Names it used", "Noms qu'il a portés"),
-    _d("acquirer"): ("Acquisitions it made", "Acquisitions qu'il a faites"),
-    c.ORG + "originalOrganization": ("Changes it went through", "Changements qu'il a connus"),
-    c.ORG + "memberDuring": ("Membership of this period", "Adhésion de cette période"),
-    c.TIME + "hasBeginning": ("Period it begins", "Période qu'il ouvre"),
-    c.TIME + "hasEnd": ("Period it ends", "Période qu'il clôt"),
-    _d("continues"): ("Membership that continues it", "Adhésion qui la prolonge"),
-    c.SD + "name": ("Described by", "Décrit par"),
-    c.RDFS + "domain": ("Properties with this domain", "Propriétés ayant ce domaine"),
-    c.RDFS + "range": ("Properties with this range", "Propriétés ayant ce co-domaine"),
-    c.RDFS + "subClassOf": ("Sub-classes", "Sous-classes"),
-    c.RDFS + "subPropertyOf": ("Sub-properties", "Sous-propriétés"),
-    c.PROV + "wasDerivedFrom": ("Derived from it", "Ce qui en est dérivé"),
-    c.PROV + "wasAttributedTo": ("Attributed to it", "Ce qui lui est attribué"),
-    c.DCT + "source": ("Datasets drawn from it", "Jeux de données qui en sont tirés"),
-    c.DCAT + "distribution": ("Dataset", "Jeu de données"),
-    c.VOID + "subset": ("Part of", "Partie de"),
-}
-
 
 @dataclass
 class Value:
@@ -392,6 +312,7 @@ class EntityPage:
     participants: list[Row] = field(default_factory=list)
     timeline: list[Row] = field(default_factory=list)
     membership_summary: list[Row] = field(default_factory=list)
+    holders: list[Row] = field(default_factory=list)
     organised_participants: list[Row] = field(default_factory=list)
     provenance: list[list[Value]] = field(default_factory=list)
     footnotes: list[Footnote] = field(default_factory=list)
@@ -415,7 +336,7 @@ class Builder:
         href = self.iris.link(iri)
         if href is not None:
             return Value(self.cat.label(iri, self.lang), href, iri=iri)
-        if iri in self.cat.labels or iri in self.cat.terms or iri in c.EXTERNAL:
+        if iri in self.cat.labels or iri in self.cat.terms or iri in i18n.loaded().terms:
             return Value(self.cat.label(iri, self.lang), _web_href(iri), iri=iri, external=True)
         return Value(iri, _web_href(iri), iri=iri, external=True)
 
@@ -465,6 +386,7 @@ class Builder:
         page.participants = self._participants(desc, hop)
         page.timeline = self._timeline(desc, hop, memberships, page.participations)
         page.membership_summary = self._membership_summary(desc, hop)
+        page.holders = self._holders(desc, hop)
         page.organised_participants = self._organised_participants(desc, hop)
         page.provenance = self._provenance(desc, hop)
         page.identifiers = [
@@ -551,14 +473,9 @@ class Builder:
         groups = []
         for prop, values in by_prop.items():
             values.sort(key=lambda v: v.text.casefold())
-            heading = INCOMING.get(prop)
-            if heading:
-                title = heading[1 if self.lang == "fr" else 0]
-            else:
-                label = self.cat.label(prop, self.lang)
-                title = (
-                    f"Linked to it by “{label}”" if self.lang == "en" else f"Liés par « {label} »"
-                )
+            title = i18n.incoming_heading(prop, self.lang) or t(
+                "entity.incoming.by", self.lang, label=self.cat.label(prop, self.lang)
+            )
             groups.append(Group(prop, title, [Fact(title, prop, self.prop(prop)[1], values)]))
         groups.sort(key=lambda g: g.title.casefold())
         return groups
@@ -594,7 +511,8 @@ class Builder:
                     [
                         [self._stated_date(hop, activity)],
                         [self.link(activity)],
-                        self._links(hop, activity, "organisedBy"),
+                        self._links(hop, activity, "organisedBy")
+                        + self._links(hop, activity, "chairmanship"),
                         _unique(roles),
                         _unique(statuses),
                     ],
@@ -607,7 +525,7 @@ class Builder:
         """For a member: each membership's organisation, status, joining, leaving and why."""
         rows = []
         for membership, start, end in desc.memberships:
-            if membership == desc.iri:
+            if membership == desc.iri or not _is_member(hop, membership, desc.iri):
                 continue
             node = hop.get(membership, {})
             reasons = node.get(_d("endReason"), [])
@@ -627,6 +545,30 @@ class Builder:
                     ],
                 )
             )
+        return rows
+
+    def _holders(self, desc: Description, hop: Hop) -> list[Row]:
+        """For a post, or the organisation of posts: who held them, from when to when."""
+        rows = []
+        for holding, start, end in desc.memberships:
+            node = hop.get(holding, {})
+            if holding == desc.iri or _is_member(hop, holding, desc.iri) or not node.get(
+                _d("post")
+            ):
+                continue
+            rows.append(
+                Row(
+                    start,
+                    [
+                        [self.value(v) for v in node.get(c.ORG + "member", [])],
+                        [self.value(v) for v in node.get(_d("post"), [])],
+                        [self._lexical_date(start)] if start else [],
+                        [self._lexical_date(end)] if end else [],
+                        [self.link(holding)],
+                    ],
+                )
+            )
+        rows.sort(key=lambda r: r.date or "9999")
         return rows
 
     def _organised_participants(self, desc: Description, hop: Hop) -> list[Row]:
@@ -704,17 +646,16 @@ class Builder:
         rows: list[Row] = []
         for membership, start, end in memberships:
             what = self.link(membership)
+            # A term of office or a chairmanship starts and ends; a partner joins and leaves.
+            held = bool(hop.get(membership, {}).get(_d("post")))
+            began, ended = ("timeline.start", "timeline.end") if held else (
+                "timeline.joined", "timeline.left")
             if start:
                 rows.append(
-                    Row(
-                        start,
-                        [[self._lexical_date(start)], [Value(t("timeline.joined", lang))], [what]],
-                    )
+                    Row(start, [[self._lexical_date(start)], [Value(t(began, lang))], [what]])
                 )
             if end:
-                rows.append(
-                    Row(end, [[self._lexical_date(end)], [Value(t("timeline.left", lang))], [what]])
-                )
+                rows.append(Row(end, [[self._lexical_date(end)], [Value(t(ended, lang))], [what]]))
         for row in participations:
             if row.date:
                 rows.append(

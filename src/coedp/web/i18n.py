@@ -1,4 +1,7 @@
-"""French and English: the UI strings, the choice of language, and label choice.
+"""French and English: the pages' words, the choice of language, and label choice.
+
+The words are in one catalogue, ``messages.toml`` beside this module (read once,
+checked on reading: every message in every language of :data:`LANGS`).
 
 The language of a page is, in order: ``?lang=fr`` / ``?lang=en`` (remembered
 in the ``lang`` cookie), the cookie, the best of fr/en in Accept-Language
@@ -7,276 +10,120 @@ in the ``lang`` cookie), the cookie, the best of fr/en in Accept-Language
 
 from __future__ import annotations
 
+import functools
+import tomllib
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi import Request
 
 LANGS = ("en", "fr")
 DEFAULT = "en"
 COOKIE = "lang"
+CATALOGUE = Path(__file__).with_name("messages.toml")
+# The tables of the catalogue whose keys are prefixed names of IRIs.
+IRI_TABLES = ("terms", "incoming", "characteristics")
 
-STRINGS: dict[str, tuple[str, str]] = {
-    # key: (English, French)
-    "site": (
-        "Council of Europe Digital Partnership",
-        "Partenariat numérique du Conseil de l'Europe",
-    ),
-    "site.short": ("coedp", "coedp"),
-    "skip": ("Skip to the content", "Aller au contenu"),
-    "nav.home": ("Home", "Accueil"),
-    "nav.partners": ("Partners", "Partenaires"),
-    "nav.organisations": ("Other organisations", "Autres organisations"),
-    "nav.bodies": ("CoE bodies", "Organes du CdE"),
-    "nav.activities": ("Activities", "Activités"),
-    "nav.events": ("Events", "Événements"),
-    "nav.instruments": ("Instruments", "Instruments"),
-    "nav.countries": ("Countries", "Pays"),
-    "nav.people": ("People", "Personnes"),
-    "nav.query": ("Query", "Requête"),
-    "nav.ontology": ("Ontology", "Ontologie"),
-    "nav.downloads": ("Downloads", "Téléchargements"),
-    "nav.main": ("Main navigation", "Navigation principale"),
-    "nav.menu": ("Menu", "Menu"),
-    "search.label": ("Search", "Rechercher"),
-    "search.placeholder": ("a name, in French or English", "un nom, en français ou en anglais"),
-    "search.button": ("Search", "Rechercher"),
-    "search.title": ("Search", "Recherche"),
-    "search.results": (
-        "{first}–{last} of {n} result(s) for “{q}”",
-        "{first}–{last} sur {n} résultat(s) pour « {q} »",
-    ),
-    "search.type": ("Kind", "Type"),
-    "search.type.all": ("everything", "tout"),
-    "search.near": ("close to", "proche de"),
-    "search.pages": ("Result pages", "Pages de résultats"),
-    "search.prev": ("← previous 100", "← 100 précédents"),
-    "search.next": ("next 100 →", "100 suivants →"),
-    "search.none": ("Nothing matches “{q}”.", "Rien ne correspond à « {q} »."),
-    "search.empty": (
-        "Type a name above: accents and case do not matter.",
-        "Saisissez un nom ci-dessus : accents et majuscules sont indifférents.",
-    ),
-    "search.matched": ("matched", "trouvé par"),
-    "lang.switch": ("Français", "English"),
-    "lang.switch.label": ("Lire en français", "Read in English"),
-    "footer.licence": ("Data: CC BY 4.0. Code: MIT.", "Données : CC BY 4.0. Code : MIT."),
-    "footer.sparql": ("SPARQL endpoint", "Point d'accès SPARQL"),
-    "footer.sources": (
-        "Every fact links to the source document and section it comes from.",
-        "Chaque fait renvoie au document source et à la section dont il provient.",
-    ),
-    "kind": ("Kind", "Type"),
-    "name": ("Name", "Nom"),
-    "count": ("Count", "Nombre"),
-    "iri": ("IRI", "IRI"),
-    "other.language": ("In French", "En anglais"),
-    "entity.forms": ("This description as data", "Cette description en données"),
-    "entity.incoming": ("Linked from", "Liens entrants"),
-    "entity.incoming.more": ("More links: next page", "Autres liens : page suivante"),
-    "entity.incoming.prev": ("Previous page", "Page précédente"),
-    "entity.incoming.page": ("page {n}", "page {n}"),
-    "entity.timeline": ("Timeline", "Chronologie"),
-    "entity.provenance": ("Provenance", "Provenance"),
-    "entity.sources": ("Sources of each statement", "Sources de chaque énoncé"),
-    "entity.source.line": ("line {n}", "ligne {n}"),
-    "entity.source.note": ("source {n}", "source {n}"),
-    "entity.identifiers": ("Identifiers", "Identifiants"),
-    "identifier.treaty-office": (
-        "Council of Europe Treaty Office, No. {n}",
-        "Bureau des traités du Conseil de l'Europe, n° {n}",
-    ),
-    "entity.participations": (
-        "Activities this organisation or person took part in",
-        "Activités auxquelles cette organisation ou personne a pris part",
-    ),
-    "entity.participants": ("Who took part", "Participants"),
-    "entity.lines": ("lines {a}–{b}", "lignes {a} à {b}"),
-    "entity.line": ("source line {n}", "ligne {n} de la source"),
-    "entity.section": ("Section", "Section"),
-    "entity.document": ("Document", "Document"),
-    "entity.curated": ("Curation rule", "Règle de curation"),
-    "entity.derived": ("Derived from", "Dérivé de"),
-    "entity.ontology": (
-        "See the term in the ontology documentation",
-        "Voir le terme dans la documentation de l'ontologie",
-    ),
-    "entity.graph.dump": ("Download this graph", "Télécharger ce graphe"),
-    "entity.inferred": ("inferred", "inféré"),
-    "entity.inferred.title": (
-        "Inferred by OWL 2 RL reasoning (graph/inferred), not stated in the sources",
-        "Inféré par raisonnement OWL 2 RL (graph/inferred), non énoncé par les sources",
-    ),
-    "col.date": ("Date", "Date"),
-    "col.activity": ("Activity", "Activité"),
-    "col.organiser": ("Organised by", "Organisée par"),
-    "col.role": ("Role", "Rôle"),
-    "col.status": ("Status", "Statut"),
-    "col.participant": ("Participant", "Participant"),
-    "col.capacity": ("Capacity", "Qualité"),
-    "col.organisation": ("Of", "De"),
-    "col.joined": ("Joined", "Arrivée"),
-    "col.joined.how": ("How", "Comment"),
-    "col.left": ("Left", "Départ"),
-    "col.left.why": ("How and why", "Comment et pourquoi"),
-    "col.details": ("Details", "Détails"),
-    "col.participants": ("Who took part", "Participants"),
-    "entity.memberships": ("Membership", "Adhésion"),
-    "entity.organised.participants": (
-        "Who took part in the activities it ran",
-        "Participants aux activités qu'il a organisées",
-    ),
-    "timeline.joined": ("joins the Digital Partnership", "rejoint le partenariat numérique"),
-    "timeline.left": ("membership ends", "fin de l'adhésion"),
-    "timeline.date": ("date", "date"),
-    "timeline.start": ("starts", "début"),
-    "timeline.end": ("ends", "fin"),
-    "group.identity": ("Identity", "Identité"),
-    "group.names": ("Names", "Noms"),
-    "group.description": ("Description", "Description"),
-    "group.organisation": ("Organisation and places", "Organisation et lieux"),
-    "group.dates": ("Dates", "Dates"),
-    "group.participation": ("Activity and participation", "Activité et participation"),
-    "group.membership": ("Membership", "Adhésion"),
-    "group.instrument": ("Instrument", "Instrument"),
-    "group.figures": ("Lists and figures", "Listes et chiffres"),
-    "group.vocabulary": ("Vocabulary", "Vocabulaire"),
-    "group.provenance": ("Provenance", "Provenance"),
-    "group.other": ("Other facts", "Autres faits"),
-    "index.count": ("{n} of {total} shown", "{n} sur {total} affichés"),
-    "index.filter": ("Filter", "Filtrer"),
-    "index.filter.placeholder": ("words in any column", "mots de n'importe quelle colonne"),
-    "index.apply": ("Apply", "Appliquer"),
-    "index.clear": ("Clear", "Effacer"),
-    "index.sort": ("Sort by {col}", "Trier par {col}"),
-    "index.all": ("all", "tous"),
-    "index.facet": ("Only", "Seulement"),
-    "index.none": ("Nothing to show.", "Rien à afficher."),
-    "home.title": (
-        "The Council of Europe Digital Partnership, at a glance",
-        "Le partenariat numérique du Conseil de l'Europe en un coup d'œil",
-    ),
-    "home.lead": (
-        "Since 2017 the Council of Europe has exchanged letters with internet and "
-        "telecommunications companies and their associations, which then take part in its "
-        "work: committees, studies, conferences. This site publishes what the sources say "
-        "about it as linked data.",
-        "Depuis 2017, le Conseil de l'Europe échange des lettres avec des entreprises "
-        "de l'internet et des télécommunications et leurs associations, qui prennent "
-        "ensuite part à ses travaux : comités, études, conférences. Ce site publie ce "
-        "qu'en disent les sources, en données liées.",
-    ),
-    "home.counts": ("In numbers", "En chiffres"),
-    "home.explore": ("Explore", "Explorer"),
-    "home.charts": ("Charts", "Graphiques"),
-    "chart.table": ("The figures", "Les chiffres"),
-    "chart.rule": ("How it is counted", "Règle de comptage"),
-    "chart.query": ("Query", "Requête"),
-    "chart.unavailable": (
-        "This chart cannot be drawn: {msg}",
-        "Ce graphique ne peut être tracé : {msg}",
-    ),
-    "chart.empty": ("No data for this chart yet.", "Pas encore de données pour ce graphique."),
-    "chart.stated": ("stated", "annoncé"),
-    "chart.counted": ("counted", "compté"),
-    "chart.confirmed": ("confirmed", "confirmée"),
-    "chart.expected": ("expected", "attendue"),
-    "chart.joined": ("joined", "arrivées"),
-    "chart.left": ("left", "départs"),
-    "chart.others": ("others", "autres"),
-    "chart.unknown": ("not stated", "non indiqué"),
-    "chart.span": (
-        "known only to the month or year: the span it can be",
-        "connue au mois ou à l'année seulement : la période possible",
-    ),
-    "chart.activities": ("activities", "activités"),
-    "chart.partners": ("partners", "partenaires"),
-    "chart.year": ("year", "année"),
-    "query.title": ("Query the graph", "Interroger le graphe"),
-    "query.lead": (
-        "Write a SPARQL query, or start from an example. The project's prefixes (coedp:, "
-        "orgs:, body:, activity:, country:, rdfs:, skos: ...) are predeclared: no PREFIX "
-        "lines are needed.",
-        "Écrivez une requête SPARQL ou partez d'un exemple. Les préfixes du projet (coedp:, "
-        "orgs:, body:, activity:, country:, rdfs:, skos: ...) sont prédéclarés : inutile "
-        "d'écrire des lignes PREFIX.",
-    ),
-    "query.editor": ("SPARQL query", "Requête SPARQL"),
-    "query.run": ("Run", "Exécuter"),
-    "query.examples": ("Examples", "Exemples"),
-    "query.permalink": ("Permalink to this query", "Lien permanent vers cette requête"),
-    "query.download": ("Download the results", "Télécharger les résultats"),
-    "query.rows": ("{n} row(s)", "{n} ligne(s)"),
-    "query.triples": ("{n} triple(s)", "{n} triplet(s)"),
-    "query.error": ("The query was not run", "La requête n'a pas été exécutée"),
-    "query.position": ("at line {line}, column {col}", "ligne {line}, colonne {col}"),
-    "query.ask.true": ("Yes (true)", "Oui (true)"),
-    "query.ask.false": ("No (false)", "Non (false)"),
-    "query.unknown": ("No example is called “{name}”.", "Aucun exemple ne s'appelle « {name} »."),
-    "ontology.title": ("The coedp ontology", "L'ontologie coedp"),
-    "ontology.classes": ("Classes", "Classes"),
-    "ontology.properties": ("Properties", "Propriétés"),
-    "ontology.toc": ("Contents", "Sommaire"),
-    "ontology.definition": ("Definition", "Définition"),
-    "ontology.domain": ("Domain", "Domaine"),
-    "ontology.range": ("Range", "Co-domaine"),
-    "ontology.super": ("Super-terms", "Termes parents"),
-    "ontology.sub": ("Sub-terms", "Sous-termes"),
-    "ontology.inverse": ("Inverse of", "Inverse de"),
-    "ontology.usage": ("Used in the data", "Usage dans les données"),
-    "ontology.instances": ("{n} instance(s)", "{n} instance(s)"),
-    "ontology.uses": ("{n} triple(s)", "{n} triplet(s)"),
-    "ontology.characteristics": ("Characteristics", "Caractéristiques"),
-    "ontology.disjoint": ("Disjoint with", "Disjointe de"),
-    "ontology.chain": ("Property chain", "Chaîne de propriétés"),
-    "ontology.in_domain_of": ("In the domain of", "Dans le domaine de"),
-    "ontology.in_range_of": ("In the range of", "Dans le co-domaine de"),
-    "ontology.version": ("version", "version"),
-    "ontology.metadata": ("About the ontology", "À propos de l'ontologie"),
-    "ontology.download": ("The ontology as data", "L'ontologie en données"),
-    "downloads.title": ("Downloads", "Téléchargements"),
-    "downloads.lead": (
-        "The whole dataset, in every format, with SHA-256 checksums.",
-        "Le jeu de données complet, dans tous les formats, avec les sommes SHA-256.",
-    ),
-    "downloads.file": ("File", "Fichier"),
-    "downloads.format": ("Format", "Format"),
-    "downloads.size": ("Size", "Taille"),
-    "downloads.sha": ("SHA-256", "SHA-256"),
-    "downloads.void": ("Dataset description (VoID, DCAT)", "Description du jeu (VoID, DCAT)"),
-    "downloads.licence": ("Licence", "Licence"),
-    "downloads.licence.text": (
-        "The data is published under the Creative Commons Attribution 4.0 International licence "
-        "(CC BY 4.0): reuse it freely, citing coedp and the Council of Europe sources.",
-        "Les données sont publiées sous licence Creative Commons Attribution 4.0 International "
-        "(CC BY 4.0) : réutilisez-les librement en citant coedp et les sources du "
-        "Conseil de l'Europe.",
-    ),
-    "downloads.cite": ("How to cite", "Comment citer"),
-    "release.line": ("Release {version} of {date}", "Version {version} du {date}"),
-    "downloads.none": (
-        "No dump is published beside the served dataset.",
-        "Aucun fichier n'est publié à côté du jeu servi.",
-    ),
-    "downloads.graphs": ("Named graphs", "Graphes nommés"),
-    "downloads.triples": ("Triples", "Triplets"),
-    "downloads.checksums": ("All checksums", "Toutes les sommes"),
-    "notfound.title": ("Not found", "Introuvable"),
-    "notfound.text": ("Nothing is published at {path}.", "Rien n'est publié à l'adresse {path}."),
-    "notfound.help": (
-        "Search for it by name, or start from one of these pages:",
-        "Cherchez-le par son nom, ou partez de l'une de ces pages :",
-    ),
-    "error.title": ("This page cannot be shown", "Cette page ne peut être affichée"),
-    "bool.true": ("yes", "oui"),
-    "bool.false": ("no", "non"),
-}
+Text = dict[str, str]  # language -> the message in that language
+
+
+class CatalogueError(ValueError):
+    """The message catalogue is malformed: the message says what and where."""
+
+
+@dataclass(frozen=True)
+class Messages:
+    """The catalogue, read: each table's messages by id (or by full IRI)."""
+
+    messages: dict[str, Text]
+    terms: dict[str, Text]  # names of IRIs the ontology does not declare
+    incoming: dict[str, Text]  # headings of incoming links, by property IRI
+    characteristics: dict[str, Text]  # OWL property characteristics, by IRI
+
+
+def load(path: Path = CATALOGUE) -> Messages:
+    """Read and check the catalogue at ``path``; :class:`CatalogueError` says what is wrong."""
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogueError(f"{path}: {exc}") from None
+    prefixes = doc.get("prefixes", {})
+    if not all(isinstance(ns, str) for ns in prefixes.values()):
+        raise CatalogueError(f"{path}: [prefixes]: every prefix must name a namespace (a string)")
+    tables: dict[str, dict[str, Text]] = {}
+    for table in ("messages", *IRI_TABLES):
+        entries = doc.get(table)
+        if not isinstance(entries, dict):
+            raise CatalogueError(f"{path}: the table [{table}] is missing")
+        checked: dict[str, Text] = {}
+        for key, value in entries.items():
+            where = f"{path}: [{table}] {key!r}"
+            if table != "messages":
+                prefix, sep, local = key.partition(":")
+                if not sep or prefix not in prefixes:
+                    raise CatalogueError(f"{where}: not a prefixed name of [prefixes]")
+                key = prefixes[prefix] + local
+            checked[key] = _text(value, where)
+        tables[table] = checked
+    return Messages(**tables)
+
+
+def _text(value: object, where: str) -> Text:
+    """One message, checked: a string in each language of :data:`LANGS`, nothing else."""
+    if not isinstance(value, dict):
+        raise CatalogueError(f"{where}: expected a table of languages ({', '.join(LANGS)})")
+    missing = [lang for lang in LANGS if not isinstance(value.get(lang), str)]
+    if missing:
+        raise CatalogueError(f"{where}: no text in {', '.join(missing)}")
+    extra = sorted(set(value) - set(LANGS))
+    if extra:
+        raise CatalogueError(f"{where}: unknown language(s) {', '.join(extra)}")
+    return {lang: value[lang] for lang in LANGS}
+
+
+@functools.cache
+def loaded() -> Messages:
+    """The site's catalogue, read once."""
+    return load()
+
+
+def _in(text: Text, lang: str) -> str:
+    return text.get(lang) or text[DEFAULT]
 
 
 def t(key: str, lang: str, **values: object) -> str:
-    """The UI string ``key`` in ``lang``, with ``{name}`` fields filled in."""
-    pair = STRINGS.get(key)
-    text = key if pair is None else pair[1 if lang == "fr" else 0]
+    """The message ``key`` in ``lang``, with ``{name}`` fields filled in (the key when unknown)."""
+    found = loaded().messages.get(key)
+    text = key if found is None else _in(found, lang)
     return text.format(**values) if values else text
+
+
+def messages_under(prefix: str, lang: str) -> dict[str, str]:
+    """Every message whose id starts with ``prefix``, in ``lang``, keyed by the rest of its id."""
+    return {
+        key[len(prefix):]: _in(text, lang)
+        for key, text in loaded().messages.items()
+        if key.startswith(prefix)
+    }
+
+
+def term_name(iri: str, lang: str) -> str | None:
+    """The name of a term the ontology does not declare (``rdf:type``...), or None."""
+    found = loaded().terms.get(iri)
+    return None if found is None else _in(found, lang)
+
+
+def incoming_heading(prop: str, lang: str) -> str | None:
+    """The heading of the links to an entity by ``prop`` on its page, or None."""
+    found = loaded().incoming.get(prop)
+    return None if found is None else _in(found, lang)
+
+
+def characteristic(iri: str, lang: str) -> str | None:
+    """The name of an OWL property characteristic (``owl:FunctionalProperty``...), or None."""
+    found = loaded().characteristics.get(iri)
+    return None if found is None else _in(found, lang)
 
 
 def accept_language(header: str | None) -> str | None:

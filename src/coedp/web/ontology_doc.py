@@ -30,11 +30,13 @@ from fastapi import APIRouter, FastAPI, Request, Response
 
 from coedp.namespaces import COEDP
 from coedp.server import formats
+from coedp.server.deps import services
 from coedp.web import catalogue, data, deref, describe, i18n, render
 from coedp.web.catalogue import OWL, RDF, RDFS, Catalogue
 from coedp.web.data import DataError
 from coedp.web.entity import Builder, Value
 from coedp.web.iris import IriMap
+from coedp.web.state import site
 
 router = APIRouter(include_in_schema=False)
 NS = str(COEDP)
@@ -81,16 +83,6 @@ class TermDoc:
     usage: int = 0
 
 
-# OWL property characteristics, by the names the OWL 2 primer gives them.
-CHARACTERISTICS: dict[str, tuple[str, str]] = {
-    OWL + "FunctionalProperty": ("Functional", "Fonctionnelle"),
-    OWL + "InverseFunctionalProperty": ("Inverse functional", "Fonctionnelle inverse"),
-    OWL + "TransitiveProperty": ("Transitive", "Transitive"),
-    OWL + "SymmetricProperty": ("Symmetric", "Symétrique"),
-    OWL + "AsymmetricProperty": ("Asymmetric", "Asymétrique"),
-    OWL + "ReflexiveProperty": ("Reflexive", "Réflexive"),
-    OWL + "IrreflexiveProperty": ("Irreflexive", "Irréflexive"),
-}
 ONTOLOGY_QUERY = "SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
 RDF_FIRST = RDF + "first"
 RDF_REST = RDF + "rest"
@@ -108,11 +100,12 @@ class Axioms:
 
 async def ontology_triples(app: FastAPI) -> list[ox.Triple]:
     """Every triple of the ontology graph (read once through the pool, then kept)."""
-    cached: list[ox.Triple] | None = getattr(app.state, "web_ontology_triples", None)
+    state = site(app)
+    cached = state.ontology_triples
     if cached is not None:
         return cached
-    graph = app.state.settings.base_iri + "graph/ontology"
-    folder = app.state.dataset.dumps
+    graph = services(app).settings.base_iri + "graph/ontology"
+    folder = services(app).backend.info.dumps
     source = folder / "coedp.nq" if folder is not None else None
     if source is not None and source.is_file():
         # From the published file rather than by SPARQL: the store gives derived integer
@@ -125,7 +118,7 @@ async def ontology_triples(app: FastAPI) -> list[ox.Triple]:
             ox.Triple(r["s"].to_ox(), r["p"].to_ox(), r["o"].to_ox())  # type: ignore[arg-type]
             for r in rows
         ]
-    app.state.web_ontology_triples = cached
+    state.ontology_triples = cached
     return cached
 
 
@@ -176,7 +169,7 @@ def ontology_iris(base: str, version_iri: str = "") -> set[str]:
 
 async def is_ontology(app: FastAPI, iri: str) -> bool:
     """Whether ``iri`` is the ontology or its version IRI."""
-    base = app.state.settings.base_iri
+    base = services(app).settings.base_iri
     if iri == base + "def/":
         return True
     if not iri.startswith(base + "def/"):
@@ -187,9 +180,10 @@ async def is_ontology(app: FastAPI, iri: str) -> bool:
 async def usage_counts(request: Request) -> dict[str, int]:
     """Triples per coedp property in the asserted and inferred graphs (cached)."""
     app = request.app
-    cached = getattr(app.state, "web_usage", None)
+    state = site(app)
+    cached = state.usage
     if cached is None:
-        base = app.state.settings.base_iri
+        base = services(app).settings.base_iri
         rows = await data.select(
             app,
             USAGE.format(
@@ -199,7 +193,7 @@ async def usage_counts(request: Request) -> dict[str, int]:
             ),
         )
         cached = {r["p"].value: int(r["n"].value) for r in rows}
-        app.state.web_usage = cached
+        state.usage = cached
     return cached
 
 
@@ -261,17 +255,17 @@ def term_docs(
 
 def _characteristic(builder: Builder, iri: str, lang: str) -> Value:
     """A characteristic by its name (Functional...), linked to its definition."""
-    names = CHARACTERISTICS.get(iri)
-    if names is None:
+    name = i18n.characteristic(iri, lang)
+    if name is None:
         return builder.link(iri)
-    return Value(names[1 if lang == "fr" else 0], iri, iri=iri, external=True)
+    return Value(name, iri, iri=iri, external=True)
 
 
 @router.api_route("/ontology", methods=["GET", "HEAD"])
 async def ontology(request: Request) -> Response:
     """The ontology documentation page."""
     lang, _ = i18n.choose(request)
-    iris = IriMap(request.app.state.settings.base_iri)
+    iris = IriMap(services(request.app).settings.base_iri)
     try:
         cat = await catalogue.get(request.app)
         usage = await usage_counts(request)

@@ -19,12 +19,14 @@ from starlette.concurrency import run_in_threadpool
 
 from coedp import release
 from coedp.namespaces import COEDP
+from coedp.server.deps import services
 from coedp.web import catalogue, charts, data, dates, deref, downloads, i18n, releases, render
 from coedp.web.catalogue import ORG, SKOS, TIME, Catalogue
 from coedp.web.data import DataError
 from coedp.web.entity import Value
 from coedp.web.iris import IriMap
 from coedp.web.search import TYPO, SearchIndex, fold
+from coedp.web.state import site
 
 router = APIRouter(include_in_schema=False)
 D = str(COEDP)
@@ -36,7 +38,7 @@ class Column:
     """A column of an index table: the query variable it shows and how."""
 
     key: str
-    title: tuple[str, str]
+    title: str  # message id
     kind: str = "link"  # link | text | date | number | kind | name
     facet: bool = False
 
@@ -47,7 +49,7 @@ class Index:
 
     slug: str
     nav: str
-    title: tuple[str, str]
+    title: str  # message id
     classes: tuple[str, ...]
     columns: tuple[Column, ...]
     query: str = ""
@@ -55,8 +57,8 @@ class Index:
     default_sort: str = "name"
 
 
-NAME = Column("name", ("Name", "Nom"), "name")
-KIND = Column("kind", ("Kind", "Type"), "kind", facet=True)
+NAME = Column("name", "name", "name")
+KIND = Column("kind", "kind", "kind", facet=True)
 P = f"""PREFIX coedp: <{D}>
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX time: <http://www.w3.org/2006/time#>
@@ -66,16 +68,16 @@ INDEXES: tuple[Index, ...] = (
     Index(
         "partners",
         "nav.partners",
-        ("Digital partners", "Partenaires numériques"),
+        "index.partners",
         (D + "DigitalPartner",),
         (
             NAME,
             KIND,
-            Column("country", ("Country of seat", "Pays du siège"), facet=True),
-            Column("cohort", ("Cohort", "Vague"), facet=True),
-            Column("status", ("Membership", "Adhésion"), facet=True),
-            Column("joined", ("Joined", "Arrivée"), "date"),
-            Column("activities", ("Work-plan activities", "Activités du plan"), "number"),
+            Column("country", "index.partners.country", facet=True),
+            Column("cohort", "index.partners.cohort", facet=True),
+            Column("status", "index.partners.status", facet=True),
+            Column("joined", "index.partners.joined", "date"),
+            Column("activities", "index.partners.activities", "number"),
         ),
         P
         + """SELECT ?item ?country ?cohort ?status ?joined ?activities WHERE {
@@ -93,13 +95,13 @@ INDEXES: tuple[Index, ...] = (
     Index(
         "organisations",
         "nav.organisations",
-        ("Other organisations", "Autres organisations"),
+        "index.organisations",
         (ORG + "Organization",),
         (
             NAME,
             KIND,
-            Column("country", ("Country of seat", "Pays du siège"), facet=True),
-            Column("activities", ("Activities", "Activités"), "number"),
+            Column("country", "index.organisations.country", facet=True),
+            Column("activities", "index.organisations.activities", "number"),
         ),
         P
         + """SELECT ?item ?country ?activities WHERE {
@@ -108,22 +110,22 @@ INDEXES: tuple[Index, ...] = (
   OPTIONAL { SELECT ?item (COUNT(DISTINCT ?a) AS ?activities) WHERE {
              ?p coedp:participant ?item ; coedp:activity ?a } GROUP BY ?item }
 }""",
-        exclude=(D + "DigitalPartner", D + "CoEBody", D + "Chairmanship"),
+        exclude=(D + "DigitalPartner", D + "CoEBody"),
     ),
     Index(
         "bodies",
         "nav.bodies",
-        ("Council of Europe bodies", "Organes du Conseil de l'Europe"),
-        (D + "CoEBody", D + "Chairmanship"),
+        "index.bodies",
+        (D + "CoEBody",),
         (
             NAME,
             KIND,
-            Column("parent", ("Part of", "Fait partie de"), facet=True),
-            Column("activities", ("Activities organised", "Activités organisées"), "number"),
+            Column("parent", "index.bodies.parent", facet=True),
+            Column("activities", "index.bodies.activities", "number"),
         ),
         P
         + """SELECT ?item ?parent ?activities WHERE {
-  { ?item a coedp:CoEBody } UNION { ?item a coedp:Chairmanship }
+  ?item a coedp:CoEBody .
   OPTIONAL { ?item org:subOrganizationOf ?parent }
   OPTIONAL { SELECT ?item (COUNT(DISTINCT ?a) AS ?activities) WHERE {
              ?a coedp:organisedBy ?item } GROUP BY ?item }
@@ -132,15 +134,15 @@ INDEXES: tuple[Index, ...] = (
     Index(
         "activities",
         "nav.activities",
-        ("Work-plan activities", "Activités du plan de travail"),
+        "index.activities",
         (D + "WorkPlanActivity",),
         (
-            Column("date", ("Date", "Date"), "date"),
+            Column("date", "index.activities.date", "date"),
             NAME,
-            Column("body", ("Organised by", "Organisée par"), facet=True),
-            Column("domain", ("Domain", "Domaine"), facet=True),
-            Column("category", ("Category", "Catégorie"), facet=True),
-            Column("participants", ("Participants", "Participants"), "number"),
+            Column("body", "index.activities.body", facet=True),
+            Column("domain", "index.activities.domain", facet=True),
+            Column("category", "index.activities.category", facet=True),
+            Column("participants", "index.activities.participants", "number"),
         ),
         P
         + """SELECT ?item ?date ?dateEnd ?precision ?dateText ?body ?domain ?category ?participants
@@ -158,13 +160,13 @@ WHERE {
     Index(
         "events",
         "nav.events",
-        ("Events", "Événements"),
+        "index.events",
         (D + "Event", D + "EventSeries"),
         (
-            Column("date", ("Date", "Date"), "date"),
+            Column("date", "index.events.date", "date"),
             NAME,
             KIND,
-            Column("location", ("Place", "Lieu"), facet=True),
+            Column("location", "index.events.location", facet=True),
         ),
         P
         + """SELECT ?item ?date ?dateEnd ?precision ?dateText ?location WHERE {
@@ -178,13 +180,13 @@ WHERE {
     Index(
         "instruments",
         "nav.instruments",
-        ("Instruments", "Instruments"),
+        "index.instruments",
         (D + "Instrument",),
         (
             NAME,
             KIND,
-            Column("reference", ("Reference", "Référence"), "text"),
-            Column("adopted", ("Adopted", "Adopté"), "date"),
+            Column("reference", "index.instruments.reference", "text"),
+            Column("adopted", "index.instruments.adopted", "date"),
         ),
         P
         + """SELECT ?item ?reference ?adopted WHERE {
@@ -195,12 +197,12 @@ WHERE {
     Index(
         "countries",
         "nav.countries",
-        ("Countries", "Pays"),
+        "index.countries",
         (D + "Country",),
         (
             NAME,
-            Column("code", ("ISO code", "Code ISO"), "text"),
-            Column("partners", ("Partners seated there", "Partenaires qui y siègent"), "number"),
+            Column("code", "index.countries.code", "text"),
+            Column("partners", "index.countries.partners", "number"),
         ),
         P
         + """SELECT ?item ?code ?partners WHERE {
@@ -213,19 +215,19 @@ WHERE {
     Index(
         "people",
         "nav.people",
-        ("People", "Personnes"),
+        "index.people",
         (D + "Person",),
         (
             NAME,
-            Column("post", ("Post", "Poste")),
-            Column("activities", ("Activities", "Activités"), "number"),
+            Column("post", "index.people.post"),
+            Column("activities", "index.people.activities", "number"),
         ),
         P
         + """PREFIX schema: <https://schema.org/>
 SELECT ?item ?post ?activities ?sortName WHERE {
   ?item a coedp:Person .
   OPTIONAL { ?item schema:familyName ?sortName }
-  OPTIONAL { ?item coedp:holds ?post }
+  OPTIONAL { ?item org:holds ?post }
   OPTIONAL { SELECT ?item (COUNT(DISTINCT ?a) AS ?activities) WHERE {
              ?p coedp:participant ?item ; coedp:activity ?a } GROUP BY ?item }
 }""",
@@ -276,7 +278,7 @@ def _date_value(
 async def index_rows(request: Request, ix: Index, cat: Catalogue,
                      lang: str) -> list[dict[str, Cell]]:
     """Every row of an index: column key -> Cell."""
-    iris = IriMap(request.app.state.settings.base_iri)
+    iris = IriMap(services(request.app).settings.base_iri)
     items = set()
     for cls in ix.classes:
         items.update(cat.instances(cls))
@@ -340,16 +342,7 @@ def row_matches(haystack: str, words: list[str]) -> bool:
 
 
 def _filter_too_long(request: Request, lang: str, length: int) -> Response:
-    if lang == "fr":
-        message = (
-            f"Le filtre (?q=) compte {length} caractères ; il en admet au plus "
-            f"{MAX_FILTER_LENGTH}. Raccourcissez-le."
-        )
-    else:
-        message = (
-            f"The filter (?q=) is {length} characters long; it takes at most "
-            f"{MAX_FILTER_LENGTH}. Shorten it."
-        )
+    message = i18n.t("index.filter.too-long", lang, length=length, most=MAX_FILTER_LENGTH)
     return _bad_request(request, message)
 
 
@@ -408,19 +401,19 @@ def _index_route(ix: Index) -> Callable[[Request], Awaitable[Response]]:
             "index.html",
             {
                 "ix": ix,
-                "title": ix.title[1 if lang == "fr" else 0],
+                "title": i18n.t(ix.title, lang),
                 "rows": rows,
                 "total": total,
                 "sort": sort,
                 "descending": descending,
                 "facets": facets,
                 "q": q,
-                "col_title": lambda col: col.title[1 if lang == "fr" else 0],
+                "col_title": lambda col: i18n.t(col.title, lang),
             },
         )
 
     index_page.__name__ = f"index_{ix.slug}"
-    index_page.__doc__ = f"The index of {ix.title[0].lower()}."
+    index_page.__doc__ = f"The index of {i18n.t(ix.title, 'en').lower()}."
     return index_page
 
 
@@ -459,11 +452,11 @@ def search_tiers(cat: Catalogue) -> dict[str, int]:
 async def search_index(request: Request) -> SearchIndex:
     """The app's search index, built once from the catalogue."""
     app = request.app
-    index = getattr(app.state, "web_search", None)
+    state = site(app)
+    index = state.search
     if index is None:
         cat = await catalogue.get(app)
-        index = SearchIndex(cat.names, search_tiers(cat))
-        app.state.web_search = index
+        index = state.search = SearchIndex(cat.names, search_tiers(cat))
     return index
 
 
@@ -507,7 +500,7 @@ async def search(request: Request) -> Response:
         found = [h for h in found if h.iri in keep]
     total = len(found)
     first = (number - 1) * SEARCH_PAGE_SIZE
-    iris = IriMap(request.app.state.settings.base_iri)
+    iris = IriMap(services(request.app).settings.base_iri)
     hits = []
     for hit in found[first : first + SEARCH_PAGE_SIZE]:
         label = cat.label(hit.iri, lang)
@@ -540,18 +533,15 @@ async def search(request: Request) -> Response:
 
 
 # -- home ---------------------------------------------------------------------------
-COUNTS: tuple[tuple[str, str, tuple[str, str]], ...] = (
-    ("/partners", D + "DigitalPartner", ("digital partners", "partenaires numériques")),
-    (
-        "/activities",
-        D + "WorkPlanActivity",
-        ("work-plan activities", "activités du plan de travail"),
-    ),
-    ("/bodies", D + "CoEBody", ("Council of Europe bodies", "organes du Conseil de l'Europe")),
-    ("/instruments", D + "Instrument", ("instruments", "instruments")),
-    ("/events", D + "Event", ("events", "événements")),
-    ("/people", D + "Person", ("people", "personnes")),
-    ("/countries", D + "Country", ("countries", "pays")),
+# The home page's counts: (the index, the class counted); each named by "home.count.<index>".
+COUNTS: tuple[tuple[str, str], ...] = (
+    ("/partners", D + "DigitalPartner"),
+    ("/activities", D + "WorkPlanActivity"),
+    ("/bodies", D + "CoEBody"),
+    ("/instruments", D + "Instrument"),
+    ("/events", D + "Event"),
+    ("/people", D + "Person"),
+    ("/countries", D + "Country"),
 )
 
 
@@ -564,14 +554,12 @@ async def home(request: Request) -> Response:
     except DataError as exc:
         return deref.unavailable(request, str(exc))
     counts = [
-        (href, len(cat.instances(cls)), names[1 if lang == "fr" else 0])
-        for href, cls, names in COUNTS
+        (href, len(cat.instances(cls)), i18n.t("home.count." + href.strip("/"), lang))
+        for href, cls in COUNTS
     ]
-    iris = IriMap(request.app.state.settings.base_iri)
+    iris = IriMap(services(request.app).settings.base_iri)
     # The dataset never changes while it is served: draw each language's charts once.
-    cache = getattr(request.app.state, "web_home_charts", None)
-    if cache is None:
-        cache = request.app.state.web_home_charts = {}
+    cache = site(request.app).home_charts
     if lang not in cache:
         drawn = [
             await charts.compute(request.app, spec, cat, lang, iris.link)
@@ -585,8 +573,8 @@ async def home(request: Request) -> Response:
         ((cat.label(p, lang), iris.link(p)) for p in cat.instances(D + "DigitalPartner")),
         key=lambda lp: fold(lp[0]),
     )
-    dataset = request.app.state.dataset
-    base = request.app.state.settings.base_iri
+    dataset = services(request.app).backend.info
+    base = services(request.app).settings.base_iri
     # Hashing the files reads them whole (once): never on the event loop.
     files = await run_in_threadpool(downloads.dumps, dataset, downloads.dump_cache(request.app))
     return render.page(
@@ -601,6 +589,6 @@ async def home(request: Request) -> Response:
             "charts": drawn,
             "partners": partners,
             "triples": dataset.total_triples,
-            "dataset_doc": iris.doc_path(request.app.state.settings.base_iri + "id/dataset"),
+            "dataset_doc": iris.doc_path(services(request.app).settings.base_iri + "id/dataset"),
         },
     )

@@ -32,16 +32,16 @@ from fastapi import APIRouter, Request, Response
 from markupsafe import Markup
 
 from coedp.build.terms import shorten_iri
+from coedp.server import formats
+from coedp.server.deps import services
 from coedp.server.guard import GuardError, lex_check_off_loop
-from coedp.web import catalogue, completions, data, i18n, render
+from coedp.web import catalogue, completions, data, i18n, langs, render
 from coedp.web.data import DataError, Term
 from coedp.web.iris import IriMap
 
 router = APIRouter(include_in_schema=False)
 
 SHOWN_ROWS = 1000
-RESULT_FORMATS = ("json", "xml", "csv", "tsv")
-GRAPH_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld")
 DEFAULT_QUERY = (
     "SELECT ?partner ?name WHERE {\n"
     "  ?partner a coedp:DigitalPartner ;\n"
@@ -58,59 +58,6 @@ EDITOR_TYPES = {
 }
 # The site's policy with the page's own scripts allowed (no inline script, no eval).
 QUERY_CSP = render.CSP.replace("script-src 'none'", "script-src 'self'")
-# What the editor's script says, in the page's language: (English, French).
-EDITOR_STRINGS: dict[str, tuple[str, str]] = {
-    "editorLabel": ("SPARQL query editor", "Éditeur de requête SPARQL"),
-    "keys": (
-        "Ctrl+Enter runs the query; Ctrl+Space completes prefixes, terms and names.",
-        "Ctrl+Entrée exécute la requête ; Ctrl+Espace complète préfixes, termes et noms.",
-    ),
-    "running": ("Running…", "Exécution…"),
-    "rows": ("{n} row(s) in {ms} ms", "{n} ligne(s) en {ms} ms"),
-    "triples": ("{n} triple(s) in {ms} ms", "{n} triplet(s) en {ms} ms"),
-    "range": ("{from}–{to} of {total}", "{from}–{to} sur {total}"),
-    "noRows": ("No rows", "Aucune ligne"),
-    "previous": ("Previous", "Précédent"),
-    "next": ("Next", "Suivant"),
-    "perPage": ("Rows per page", "Lignes par page"),
-    "sortBy": ("Sort by", "Trier par"),
-    "views": ("Result views", "Vues du résultat"),
-    "table": ("Table", "Tableau"),
-    "chart": ("Bar chart", "Diagramme en barres"),
-    "timeline": ("Timeline", "Frise chronologique"),
-    "map": ("Map", "Carte"),
-    "chartOf": ("{value} by {label}", "{value} par {label}"),
-    "timelineOf": ("{date} on a timeline", "{date} sur une frise"),
-    "timelineLegend": (
-        "A date known to the year or the month is drawn over that whole year or month; "
-        "a date known to the day is a narrow mark.",
-        "Une date connue à l'année ou au mois couvre toute l'année ou tout le mois ; "
-        "une date connue au jour est un trait fin.",
-    ),
-    "precision_year": ("known to the year", "connue à l'année"),
-    "precision_month": ("known to the month", "connue au mois"),
-    "precision_day": ("known to the day", "connue au jour"),
-    "mapOf": ("{n} point(s), on a plain latitude/longitude grid",
-              "{n} point(s), sur une grille de latitudes et longitudes"),
-    "shownOf": ("{shown} of {total} shown", "{shown} sur {total} affichés"),
-    "unknown": ("unknown", "inconnu"),
-    "filterExamples": ("Find an example", "Chercher un exemple"),
-    "licences": ("the editor's licences", "licences de l'éditeur"),
-    "download": ("Download the results", "Télécharger les résultats"),
-    "permalink": ("Permalink to this query", "Lien permanent vers cette requête"),
-    "error": ("The query was not run", "La requête n'a pas été exécutée"),
-    "failed": ("The endpoint could not be reached:", "Le point d'accès est injoignable :"),
-    "askTrue": ("Yes (true)", "Oui (true)"),
-    "askFalse": ("No (false)", "Non (false)"),
-    "unexpected": (
-        "syntax error at line {line}, column {column}: unexpected “{text}”",
-        "erreur de syntaxe ligne {line}, colonne {column} : « {text} » inattendu",
-    ),
-    "unfinished": (
-        "syntax error at line {line}, column {column}: the query ends too early",
-        "erreur de syntaxe ligne {line}, colonne {column} : la requête s'arrête trop tôt",
-    ),
-}
 _POSITION = re.compile(r"line:?\s*(\d+),?\s*col(?:umn)?:?\s*(\d+)", re.IGNORECASE)
 
 
@@ -178,9 +125,11 @@ def editor_config(request: Request, lang: str) -> Markup:
     """The editor's settings, as JSON for a data block (never executed)."""
     config = {
         "lang": lang,
-        "base": request.app.state.settings.base_iri,
+        "base": services(request.app).settings.base_iri,
         "completions": "/query/completions.json",
-        "strings": {key: pair[1 if lang == "fr" else 0] for key, pair in EDITOR_STRINGS.items()},
+        "pages": langs.prefix_of(lang),  # result links and permalinks go to the page's language
+        # What the script says: the catalogue's "editor.*" messages.
+        "strings": i18n.messages_under("editor.", lang),
     }
     return render.json_ld(config)  # "<", ">" and "&" escaped: safe inside the element
 
@@ -254,7 +203,7 @@ def _shown_range(result: Result | None, lang: str) -> str:
     def number(n: int) -> str:
         return f"{n:,}".replace(",", sep)
 
-    template = EDITOR_STRINGS["range"][1 if lang == "fr" else 0]
+    template = i18n.t("editor.range", lang)
     return (
         template.replace("{from}", "1")
         .replace("{to}", number(len(result.rows)))
@@ -265,23 +214,24 @@ def _shown_range(result: Result | None, lang: str) -> str:
 async def run_query(request: Request, text: str, lang: str) -> Result:
     """Run ``text`` as /sparql would, and shape the answer for a table."""
     app = request.app
-    settings = app.state.settings
+    settings = services(app).settings
     result = Result()
     try:
         info = await lex_check_off_loop(
             text, settings.max_query_length, settings.max_depth,
-            app.state.dataset.graph_names, settings.base_iri,
+            services(app).backend.info.graph_names, settings.base_iri,
         )
     except GuardError as exc:
         result.error = exc.message
         result.position = _position(exc.message)
         return result
     result.form = info.form
-    formats: tuple[str, ...] = RESULT_FORMATS if info.form in ("SELECT", "ASK") else GRAPH_FORMATS
-    if info.form == "ASK":
-        formats = ("json", "xml")
+    # The downloads: what /sparql serves for the query's form, in the registry's order.
+    offered = {"SELECT": formats.SELECT_FORMATS, "ASK": formats.ASK_FORMATS}.get(
+        info.form, formats.RDF_FORMATS
+    )
     result.downloads = [
-        (name, "/sparql?" + urlencode({"query": text, "format": name})) for name in formats
+        (f.name, "/sparql?" + urlencode({"query": text, "format": f.name})) for f in offered
     ]
     outcome = await data.run(app, text, has_dataset=info.has_from)
     if outcome.status != 200:
@@ -308,8 +258,8 @@ async def run_query(request: Request, text: str, lang: str) -> Result:
             return Cell("_:" + term.value)
         return Cell(term.value, lang=term.lang, datatype=term.datatype)
 
-    if outcome.format_name == "ntriples":
-        triples = list(ox.parse(outcome.body, format=ox.RdfFormat.N_TRIPLES))
+    if outcome.format_name == formats.NTRIPLES.name:  # a graph (data.run asks for N-Triples)
+        triples = list(ox.parse(outcome.body, format=formats.rdf_format(formats.NTRIPLES.name)))
         result.columns = ["subject", "predicate", "object"]
         result.total = len(triples)
         for triple in triples[:SHOWN_ROWS]:

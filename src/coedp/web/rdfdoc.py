@@ -8,7 +8,9 @@ from inferred:
   graph(s) that hold it (``<BASE>graph/asserted``, ``.../inferred``,
   ``.../ontology``, ``.../metadata``); the labels of linked resources, given
   for display, and the document's own triples sit in the default graph. The
-  union of the quads is exactly the triples of the Turtle form.
+  statement nodes of the facts about the resource and the source lines they
+  cite stay in the graph that holds them (the asserted graph). The union of
+  the quads is exactly the triples of the Turtle form.
 * Document-level triples: ``<BASE>doc/x`` is a ``foaf:Document`` whose
   ``foaf:primaryTopic`` is ``<BASE>x``, under ``dct:license`` CC BY 4.0 and
   ``void:inDataset <BASE>id/dataset``.
@@ -26,9 +28,11 @@ import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request, Response
 
 from coedp.namespaces import iris_of, prefixes_for
+from coedp.server.deps import services
 from coedp.web import catalogue, data, describe, jsonld
 from coedp.web.catalogue import Catalogue
 from coedp.web.data import sparql_iri
+from coedp.web.state import site
 
 OWN = "SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ {s} ?p ?o }} }}"
 INCOMING = "SELECT ?g ?s ?p WHERE {{ GRAPH ?g {{ ?s ?p {s} }} }}"
@@ -93,6 +97,8 @@ async def quads(
         add(r["s"].to_ox(), r["p"].to_ox(), subject, r["g"].value)  # type: ignore[arg-type]
     for r in via:
         add(r["s"].to_ox(), r["p"].to_ox(), r["o"].to_ox(), r["g"].value)  # type: ignore[arg-type]
+    for g, s, p, o in desc.statements:
+        add(s.to_ox(), p.to_ox(), o.to_ox(), g.value)  # type: ignore[arg-type]
     found += [
         ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
         for t in triples
@@ -104,7 +110,7 @@ async def quads(
 
 async def inferred_only(app: FastAPI, iri: str) -> set[tuple[str, str]]:
     """(property, value) of ``iri``'s own triples found in the inferred graph and no other."""
-    base = app.state.settings.base_iri
+    base = services(app).settings.base_iri
     rows = await data.select(app, OWN.format(s=sparql_iri(iri)))
     graphs: dict[tuple[str, str], set[str]] = {}
     for r in rows:
@@ -114,13 +120,14 @@ async def inferred_only(app: FastAPI, iri: str) -> set[tuple[str, str]]:
 
 async def context(app: FastAPI) -> jsonld.Context:
     """coedp's JSON-LD context, from the ontology's properties (built once)."""
-    ctx: jsonld.Context | None = getattr(app.state, "web_jsonld_context", None)
+    state = site(app)
+    ctx = state.jsonld_context
     if ctx is None:
         cat = await catalogue.get(app)
         ctx = jsonld.Context(
             jsonld.properties_of((t.iri, t.types) for t in cat.terms.values())
         )
-        app.state.web_jsonld_context = ctx
+        state.jsonld_context = ctx
     return ctx
 
 
@@ -142,7 +149,7 @@ async def body(
     app: FastAPI, desc: describe.Description, cat: Catalogue, form: str, rel: str
 ) -> bytes:
     """The RDF document about ``desc.iri`` (at ``<BASE>doc/rel``) in ``form``."""
-    base = app.state.settings.base_iri
+    base = services(app).settings.base_iri
     triples = describe.triples(desc, cat)
     own_doc = document_triples(base, rel, desc.iri)
     if form in QUAD_FORMS:
@@ -155,12 +162,13 @@ async def body(
 
 async def ontology_body(app: FastAPI, triples: list[ox.Triple], form: str) -> bytes:
     """The whole ontology graph in ``form`` (quads in ``<BASE>graph/ontology``)."""
-    graph = ox.NamedNode(app.state.settings.base_iri + "graph/ontology")
+    base = services(app).settings.base_iri
+    graph = ox.NamedNode(base + "graph/ontology")
     if form in QUAD_FORMS:
         items = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
     else:
         items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    return serialize(form, items, await context(app), first=app.state.settings.base_iri + "def/")
+    return serialize(form, items, await context(app), first=base + "def/")
 
 
 router = APIRouter(include_in_schema=False)

@@ -25,6 +25,7 @@ from fastapi.responses import FileResponse
 
 from coedp import release
 from coedp.build.void import DESCRIPTION, LICENSE, TITLE
+from coedp.server.deps import services
 
 if TYPE_CHECKING:
     from coedp.web.downloads import Dump
@@ -118,7 +119,7 @@ RELEASES = "releases"
 
 
 def _dumps(request: Request) -> Path | None:
-    folder: Path | None = request.app.state.dataset.dumps
+    folder: Path | None = services(request.app).backend.info.dumps
     return folder
 
 
@@ -152,7 +153,7 @@ async def release_file(request: Request, version: str, name: str) -> Response:
     from coedp.web.downloads import download, listed_in
 
     if version == release.VERSION:
-        return await download(request.app.state.dataset, name)
+        return await download(services(request.app).backend.info, name)
     past = past_releases(_dumps(request))
     if version not in past:
         return _unknown(request, version)

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from coedp.server.deps import services
 from coedp.web import i18n, langs
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -135,7 +136,7 @@ INDEX_PATHS: set[str] = set()
 
 def addresses(request: Request, lang: str) -> dict[str, object]:
     """The page's absolute canonical address, its hreflang alternates and the switch link."""
-    base = request.app.state.settings.base_iri.rstrip("/")
+    base = services(request.app).settings.base_iri.rstrip("/")
     rest = local_path(request)
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     query = ("?" + urlencode(params)) if params else ""

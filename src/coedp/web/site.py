@@ -10,7 +10,6 @@ language (:mod:`coedp.web.langs`) and the validators of pages and documents
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from coedp.web import (
     rdfdoc,
     releases,
     render,
+    state,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -80,7 +80,7 @@ def create_site(settings: Settings, backend: QueryBackend | None = None) -> Fast
         ],
         query_page=query_page.sparql_query_page,
     )
-    app.state.web_lock = asyncio.Lock()
+    state.install(app)
     fallback = app.exception_handlers[StarletteHTTPException]  # the endpoint's problem details
 
     async def http_error(request: Request, exc: Exception) -> Response:
