@@ -3,7 +3,8 @@
 Under pytest-xdist (``-n``), the first test worker to need the build runs it and
 the others wait for it and reuse it (a file lock in the run's shared temporary
 folder); the tests of one module that starts servers stay on one worker
-(``--dist loadgroup``), so that a module-scoped server is started once.
+(``--dist loadgroup``, tests/support/grouping.py), so that a module-scoped server is
+started once.
 """
 
 from __future__ import annotations
@@ -16,40 +17,45 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+from support import grouping
 from support.inprocess import InProcessSite
 from support.servers import PROTOCOL, SECRET, SHARED_PROXY, SMALL, Server
+
+if TYPE_CHECKING:
+    from xdist.remote import Producer
+    from xdist.scheduler.protocol import Scheduling
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
 
-# Folders whose modules start servers (or a browser): each module is one xdist group.
-# The web tests share one site over the real dataset and one Chromium: one group for all.
-GROUPED_BY_MODULE = ("endpoint", "hardening", "bench")
-GROUPED_WHOLE = ("web",)
 # coverage's tracer about doubles the CPU time of pure-Python work (rdflib, pyshacl, owlrl),
 # and these tests repeat the same code over other data: of each parametrized test here, the
 # first case is measured and the others run untraced (pytest-cov's no_cover).
 MEASURED_ONCE = ("semantics/", "shapes/", "build/", "endpoint/test_differential.py")
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> Scheduling | None:
+    """Under ``--dist loadgroup`` (pyproject's addopts), the tests that share a server or a
+    costly fixture stay on one worker: tests/support/grouping.py says which."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    return grouping.scheduler(config, log)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the tests that share a server with an ``xdist_group`` (used by ``--dist
-    loadgroup``; without xdist the mark does nothing), and the repeated cases of the
-    heavy parametrized tests with ``no_cover`` (see ``MEASURED_ONCE``)."""
+    """Mark the repeated cases of the heavy parametrized tests with ``no_cover`` (see
+    ``MEASURED_ONCE``)."""
     measured: set[tuple[str, str]] = set()
     for item in items:
         try:
             relative = item.path.relative_to(TESTS)
         except ValueError:
             continue
-        folder = relative.parts[0] if len(relative.parts) > 1 else ""
-        if folder in GROUPED_WHOLE:
-            item.add_marker(pytest.mark.xdist_group(folder))
-        elif folder in GROUPED_BY_MODULE:
-            item.add_marker(pytest.mark.xdist_group(relative.as_posix()))
         name = relative.as_posix()
         if hasattr(item, "callspec") and name.startswith(MEASURED_ONCE):
             key = (name, getattr(item, "originalname", item.name))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+from support import aio
+
 from coedp.server import clients
 from coedp.server.engine import Outcome
 from coedp.server.fairness import FairPool, UsageLedger
@@ -42,7 +44,7 @@ def test_a_light_client_goes_before_one_that_held_the_engine():
         await asyncio.gather(blocker, *waiting)
         return engine.order
 
-    assert asyncio.run(scenario()) == ["heavy", "other", "light", "heavy"]
+    assert aio.run(scenario()) == ["heavy", "other", "light", "heavy"]
 
 
 def test_equal_clients_take_turns():
@@ -56,7 +58,7 @@ def test_equal_clients_take_turns():
         return engine.order
 
     # "a" asked twice before "b" asked once: "b" is served between a's two queries.
-    assert asyncio.run(scenario()) == ["z", "a", "b", "a"]
+    assert aio.run(scenario()) == ["z", "a", "b", "a"]
 
 
 def test_usage_halves_with_its_half_life():
@@ -83,7 +85,7 @@ def test_heavy_clients_share_half_the_pool():
         await asyncio.gather(*heavy)
         return running, waited
 
-    running, waited = asyncio.run(scenario())
+    running, waited = aio.run(scenario())
     assert running == 2  # half of the four workers; the third heavy query waits
     assert waited < 0.2  # a light client finds a worker at once
 
@@ -111,5 +113,5 @@ def test_a_client_is_charged_the_cpu_its_query_used_not_the_wait():
         now = time.monotonic()
         return pool.is_heavy("patient", now), pool.usage.value("patient", now)
 
-    heavy, spent = asyncio.run(scenario())
+    heavy, spent = aio.run(scenario())
     assert not heavy and spent == 0.0

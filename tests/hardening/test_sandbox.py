@@ -6,7 +6,6 @@ past every check of the web process, as a query the guard misread would.
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from attacks import Listener
+from support import aio
 from support.servers import SMALL, Server, free_port, serve_command
 
 from coedp.server.engine import QueryTask
@@ -70,7 +70,7 @@ def run_all(store_path: Path, limits: WorkerLimits, queries: list[str]) -> list:
         finally:
             await pool.close()
 
-    return asyncio.run(main())
+    return aio.run(main())
 
 
 def test_sandboxed_worker_makes_no_connection(store_path: Path, listener: Listener) -> None:

@@ -1,12 +1,15 @@
 """Ill-formed literals are Violations that name the node, the file and the line, never a crash.
 
-The mutation test breaks, one at a time in a copy of graph/, the lexical form
-of one value of every date- and number-valued predicate the data uses, and
-runs ``coedp validate --data COPY`` in-process.
+The mutation test breaks, in one copy of graph/, the lexical form of one value of
+every date- and number-valued predicate the data uses, runs ``coedp validate --data COPY``
+in-process once (a validation of the whole graph is the costly part), and each case
+finds its own Violation at its own file and line in that one report.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import shutil
@@ -111,12 +114,38 @@ def test_every_date_and_number_predicate_is_sampled():
     assert {"coedp:startDate", "coedp:endDate", "coedp:sourceLine", "time:inXSDDate"} <= predicates
 
 
+@dataclass(frozen=True)
+class Broken:
+    """One copy of graph/ with every mutation applied, validated once."""
+
+    copy: Path
+    targets: dict[Mutation, Path]  # the file each mutation was written into
+    code: int
+    results: list[dict]
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory: pytest.TempPathFactory) -> Broken:
+    """Every mutation in one copy of graph/ and its validation (``coedp validate`` in this
+    process, with the project's ontology and shapes). Each mutation edits one value on its
+    own line in place, so the lines of the others stay where they were."""
+    copy = tmp_path_factory.mktemp("ill-formed") / "graph"
+    shutil.copytree(GRAPH, copy)
+    targets = {mutation: _break(copy, mutation) for mutation in MUTATIONS}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COEDP_HOME", str(ROOT))
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = main(["validate", "--data", str(copy), "--format", "json"])
+    text = out.getvalue()
+    return Broken(copy, targets, code, json.loads(text) if text.strip().startswith("[") else [])
+
+
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=[qname(m.predicate) for m in MUTATIONS])
 def test_a_broken_value_is_a_violation_naming_node_file_and_line(
-    mutation: Mutation, graph_copy: Path, capsys: pytest.CaptureFixture[str]
+    mutation: Mutation, broken: Broken
 ):
-    target = _break(graph_copy, mutation)
-    code, results = _validate(graph_copy, capsys)
+    target, code, results = broken.targets[mutation], broken.code, broken.results
     assert code == 1, f"{mutation.broken} on {qname(mutation.subject)}: exit {code}, not 1"
     named = [
         r for r in results

@@ -65,6 +65,9 @@ def test_the_published_context_is_the_one_documents_use(http):
     assert published["label"]["@container"] == "@language"
 
 
+# rdflib and pyld read the file the build wrote (in a process of its own): no coedp code
+# runs here, so coverage's tracer, which doubles their time, is off.
+@pytest.mark.no_cover
 def test_the_dump_is_compacted_and_holds_the_named_graphs(built_dist: Path):
     text = (built_dist / "coedp.jsonld").read_text(encoding="utf-8")
     document = json.loads(text)
