@@ -80,7 +80,8 @@ HOP = (
     "VALUES ?p {{ {props} }} ?s ?p ?o }}"
 )
 # The entity's memberships, its own period, and the holdings of a post (the post's
-# or, for the organisation of the post, every holding in it), with their instants.
+# or, for the organisation of the post, every holding in it), with their instants;
+# ?p named, since the inferred graph also links the period by time:hasTime.
 MEMBERSHIPS = """PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX time: <http://www.w3.org/2006/time#>
 SELECT ?s ?p ?o WHERE {{
@@ -88,7 +89,8 @@ SELECT ?s ?p ?o WHERE {{
   UNION {{ ?s <""" + COEDP + """post> {s} }}
   UNION {{ ?s <""" + COEDP + """post> ?post ; org:organization {s} }}
   ?s org:memberDuring ?period . ?period ?p ?instant .
-  ?instant time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear ?o }}"""
+  ?instant time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear ?o
+  VALUES ?p {{ time:hasBeginning time:hasEnd }} }}"""
 # The source of each of the entity's statements (rdf:Statement nodes the build
 # writes): a line of a section, a section, a public page, or coedp itself.
 SOURCES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
