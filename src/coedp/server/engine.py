@@ -86,7 +86,32 @@ class _MaybeOverCap(Exception):
     """Raised from inside serialisation when an upper bound of the rows passes the cap."""
 
 
-class _RowMarks:
+class _Kept:
+    """The bytes a serialiser wrote, kept in memory under ``max_bytes`` (0: no cap)."""
+
+    max_bytes: int
+    size: int
+    chunks: list[bytes]
+
+    def _keep(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.max_bytes and self.size > self.max_bytes:
+            raise ResponseTooLarge
+        self.chunks.append(data)
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: the bytes are kept in memory."""
+
+    def sink(self) -> IO[bytes]:
+        """This buffer as pyoxigraph's serialisers take it: they only call ``write``."""
+        return cast(IO[bytes], self)
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+class _RowMarks(_Kept):
     """A binary sink that counts the marks of rows in a results syntax as it fills.
 
     ``marks`` open or separate rows (each occurrence is one row at most);
@@ -120,21 +145,7 @@ class _RowMarks:
             self.tail = (self.tail + data if len(data) < self.reach else data)[-self.reach:]
         if self.rows > self.max_rows:
             raise RowCapExceeded if self.exact else _MaybeOverCap
-        self.size += len(data)
-        if self.max_bytes and self.size > self.max_bytes:
-            raise ResponseTooLarge
-        self.chunks.append(data)
-        return len(data)
-
-    def flush(self) -> None:
-        """Nothing to flush: the bytes are kept in memory."""
-
-    def sink(self) -> IO[bytes]:
-        """This buffer as pyoxigraph's serialisers take it: they only call ``write``."""
-        return cast(IO[bytes], self)
-
-    def getvalue(self) -> bytes:
-        return b"".join(self.chunks)
+        return self._keep(data)
 
 
 # What marks a row in each results syntax, whether the count is exact, and the lines
@@ -147,7 +158,7 @@ _ROW_MARKS: dict[str, tuple[tuple[bytes, ...], bool, int]] = {
 }
 
 
-class _CappedBuffer:
+class _CappedBuffer(_Kept):
     """A binary sink for pyoxigraph that stops past ``max_lines`` lines or ``max_bytes``."""
 
     def __init__(self, max_lines: int = 0, max_bytes: int = 0) -> None:
@@ -161,21 +172,7 @@ class _CappedBuffer:
         self.lines += data.count(b"\n")
         if self.max_lines and self.lines > self.max_lines:
             raise RowCapExceeded
-        self.size += len(data)
-        if self.max_bytes and self.size > self.max_bytes:
-            raise ResponseTooLarge
-        self.chunks.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        """Nothing to flush: the bytes are kept in memory."""
-
-    def sink(self) -> IO[bytes]:
-        """This buffer as pyoxigraph's serialisers take it: they only call ``write``."""
-        return cast(IO[bytes], self)
-
-    def getvalue(self) -> bytes:
-        return b"".join(self.chunks)
+        return self._keep(bytes(data))
 
 
 def execute(

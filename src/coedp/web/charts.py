@@ -163,6 +163,25 @@ def _number(row: data.Row, var: str) -> float:
         return 0.0
 
 
+async def read_rows(app: FastAPI, spec: ChartSpec, lang: str) -> tuple[Chart, list[data.Row]]:
+    """The chart's frame (title, question, counting rule) and its query's rows.
+
+    A missing query or a failed one is set as the chart's error, with no rows.
+    """
+    chart = Chart(spec, t(spec.title, lang), series_names=[t(k, lang) for _, k in spec.series])
+    stored = data.load_query(spec.query)
+    if stored is None:
+        chart.error = t("chart.unavailable", lang, msg=f"queries/{spec.query}.rq is missing")
+        return chart, []
+    chart.rule, chart.rule_lang = stored.in_language("counting rule", lang)
+    chart.question, chart.question_lang = stored.in_language("question", lang)
+    try:
+        return chart, await data.select(app, stored.text)
+    except data.DataError as exc:
+        chart.error = t("chart.unavailable", lang, msg=str(exc))
+        return chart, []
+
+
 async def compute(
     app: FastAPI,
     spec: ChartSpec,
@@ -176,19 +195,7 @@ async def compute(
         from coedp.web import seatmap
 
         return await seatmap.compute(app, spec, cat, lang, link)
-    title = t(spec.title, lang)
-    chart = Chart(spec, title, series_names=[t(k, lang) for _, k in spec.series])
-    stored = data.load_query(spec.query)
-    if stored is None:
-        chart.error = t("chart.unavailable", lang, msg=f"queries/{spec.query}.rq is missing")
-        return chart
-    chart.rule, chart.rule_lang = stored.in_language("counting rule", lang)
-    chart.question, chart.question_lang = stored.in_language("question", lang)
-    try:
-        rows = await data.select(app, stored.text)
-    except data.DataError as exc:
-        chart.error = t("chart.unavailable", lang, msg=str(exc))
-        return chart
+    chart, rows = await read_rows(app, spec, lang)
     for row in rows:
         term = row.get(spec.label_var)
         note = row["change"].value if "change" in row else ""

@@ -24,7 +24,7 @@ from html import escape
 from fastapi import FastAPI
 from markupsafe import Markup
 
-from coedp.web import data
+from coedp.web import charts, data
 from coedp.web.catalogue import Catalogue
 from coedp.web.charts import COLOURS, Chart, ChartSpec, Point
 from coedp.web.i18n import t
@@ -75,20 +75,8 @@ async def compute(
     The query gives ``?partner``, ``?seat``, ``?lat`` and ``?long``; a row whose
     coordinates are missing or out of range is left off the map (and the table).
     """
-    title = t(spec.title, lang)
-    chart = Chart(spec, title, series_names=[t(k, lang) for _, k in spec.series])
+    chart, rows = await charts.read_rows(app, spec, lang)
     chart.extra_name = t("chart.seat", lang)
-    stored = data.load_query(spec.query)
-    if stored is None:
-        chart.error = t("chart.unavailable", lang, msg=f"queries/{spec.query}.rq is missing")
-        return chart
-    chart.rule, chart.rule_lang = stored.in_language("counting rule", lang)
-    chart.question, chart.question_lang = stored.in_language("question", lang)
-    try:
-        rows = await data.select(app, stored.text)
-    except data.DataError as exc:
-        chart.error = t("chart.unavailable", lang, msg=str(exc))
-        return chart
     for row in rows:
         partner, seat = row.get("partner"), row.get("seat")
         lat, long = _number(row, "lat"), _number(row, "long")
