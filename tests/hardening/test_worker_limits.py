@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support import aio
 from support.servers import SMALL, Server
 
 from coedp.server.engine import QueryTask
@@ -212,7 +213,7 @@ def test_pool_counts_restarts_and_memory(tmp_path: Path) -> None:
         finally:
             await pool.close()
 
-    asyncio.run(main())
+    aio.run(main(), timeout=120)
 
 
 def empty_store(folder: Path) -> str:
@@ -241,7 +242,7 @@ def test_large_stack_runs_long_chains(tmp_path: Path) -> None:
         finally:
             await pool.close()
 
-    asyncio.run(main())
+    aio.run(main(), timeout=120)
 
 
 @pytest.mark.parametrize(
@@ -273,4 +274,4 @@ def test_worker_dying_mid_query_is_answered(
         finally:
             await pool.close()
 
-    asyncio.run(main())
+    aio.run(main(), timeout=120)
